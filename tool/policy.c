@@ -119,8 +119,9 @@ static bool valid_name(const char *s)
 
 	if (n < 1 || n > TCPKA_NAME_MAX_LEN)
 		return false;
+	/* the kernel's rule: printable, no blanks */
 	for (; *s; s++)
-		if (!isprint((unsigned char)*s))
+		if (!isgraph((unsigned char)*s))
 			return false;
 	return true;
 }
@@ -143,7 +144,7 @@ static int parse_value(struct tcpka_policy *p, const struct keyword *k,
 	case TCPKA_A_NAME:
 		if (!valid_name(val))
 			return usage_err(policy_usage,
-					 "invalid name \"%s\" (1-%d printable characters)",
+					 "invalid name \"%s\" (1-%d printable characters, no spaces)",
 					 val, TCPKA_NAME_MAX_LEN);
 		p->name = val;
 		return 0;

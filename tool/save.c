@@ -51,7 +51,7 @@ static int save_one(const struct tcpka_policy *p, void *arg)
 
 	/* a removed cgroup cannot be opened again: keep the line visible */
 	if (p->cgroup_dead || (POL_HAS(p, TCPKA_A_CGROUP_ID) && !p->cgroup)) {
-		printf("# cgroup removed:");
+		printf("# cgroup removed: ");
 		++*unsaved;
 	}
 	printf("policy add");
