@@ -20,11 +20,14 @@
  * block, not the number of rules in the table.
  */
 
+#include <linux/err.h>
 #include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include "tcpka.h"
+#include "match.h"
 
 #define TCPKA_BLOCK_SHIFT	6
 /* Ranges spanning more blocks than this go to the wildcard list. */
@@ -179,18 +182,6 @@ void tcpka_table_free(struct tcpka_table *t)
 	kvfree(t);
 }
 
-static int policy_cmp(const void *a, const void *b)
-{
-	const struct tcpka_policy *x = *(const struct tcpka_policy **)a;
-	const struct tcpka_policy *y = *(const struct tcpka_policy **)b;
-
-	if (x->pref != y->pref)
-		return x->pref < y->pref ? -1 : 1;
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return 0;
-}
-
 /* Assigns each rule the slot of its cgroup depth in idx->cg_levels. */
 static int index_cg_levels(struct tcpka_table *t)
 {
@@ -333,37 +324,25 @@ out:
 	return err;
 }
 
-/*
- * Compiles pols[0..n) (sorted here in place) into a table. Returns
- * ERR_PTR(-E2BIG) when the policies name more distinct cgroup depths than
- * TCPKA_CG_LEVELS_MAX.
- */
-struct tcpka_table *tcpka_table_build(struct tcpka_policy **pols, u32 n,
-				      gfp_t gfp)
+/* A table for n rules, which the caller fills in evaluation order. */
+struct tcpka_table *tcpka_table_alloc(u32 n, gfp_t gfp)
 {
 	struct tcpka_table *t;
-	u32 i;
-	int err;
 
 	t = kvzalloc(struct_size(t, rules, n), gfp);
-	if (!t)
-		return ERR_PTR(-ENOMEM);
-	t->nrules = n;
-
-	sort(pols, n, sizeof(*pols), policy_cmp, NULL);
-	for (i = 0; i < n; i++) {
-		t->rules[i].sel = pols[i]->sel;
-		t->rules[i].act = pols[i]->act;
-		t->rules[i].id = pols[i]->id;
-		t->rules[i].pol = pols[i];
-	}
-
-	err = index_build(t, gfp);
-	if (err) {
-		tcpka_table_free(t);
-		return ERR_PTR(err);
-	}
+	if (t)
+		t->nrules = n;
 	return t;
+}
+
+/*
+ * Builds the index of a filled table. -E2BIG when the rules name more
+ * distinct cgroup depths than TCPKA_CG_LEVELS_MAX. On error the caller
+ * frees the table with tcpka_table_free().
+ */
+int tcpka_table_index(struct tcpka_table *t, gfp_t gfp)
+{
+	return index_build(t, gfp);
 }
 
 bool tcpka_rule_matches(const struct tcpka_rule *r,

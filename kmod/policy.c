@@ -14,6 +14,7 @@
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include "tcpka.h"
 
@@ -242,11 +243,25 @@ static void tcpka_table_release(struct work_struct *work)
 	tcpka_table_free(t);
 }
 
+static int tcpka_policy_cmp(const void *a, const void *b)
+{
+	const struct tcpka_policy *x = *(const struct tcpka_policy **)a;
+	const struct tcpka_policy *y = *(const struct tcpka_policy **)b;
+
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return 0;
+}
+
+/* The set's policies as a new table, each referenced by it. */
 static struct tcpka_table *tcpka_compile(struct tcpka_set *set)
 {
 	struct tcpka_policy **pols, *pol;
 	struct tcpka_table *t;
-	u32 n = 0;
+	u32 n = 0, i;
+	int err;
 
 	pols = kvmalloc_array(max(set->count, 1U), sizeof(*pols),
 			      GFP_KERNEL_ACCOUNT);
@@ -254,14 +269,32 @@ static struct tcpka_table *tcpka_compile(struct tcpka_set *set)
 		return ERR_PTR(-ENOMEM);
 	list_for_each_entry(pol, &set->policies, node)
 		pols[n++] = pol;
-	t = tcpka_table_build(pols, n, GFP_KERNEL_ACCOUNT);
+	sort(pols, n, sizeof(*pols), tcpka_policy_cmp, NULL);
+
+	t = tcpka_table_alloc(n, GFP_KERNEL_ACCOUNT);
+	if (!t) {
+		err = -ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < n; i++) {
+		t->rules[i].sel = pols[i]->sel;
+		t->rules[i].act = pols[i]->act;
+		t->rules[i].id = pols[i]->id;
+		t->rules[i].pol = pols[i];
+	}
+	err = tcpka_table_index(t, GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto err;
 	kvfree(pols);
-	if (IS_ERR(t))
-		return t;
-	for (n = 0; n < t->nrules; n++)
-		refcount_inc(&t->rules[n].pol->refcnt);
+	for (i = 0; i < n; i++)
+		refcount_inc(&t->rules[i].pol->refcnt);
 	INIT_RCU_WORK(&t->free_work, tcpka_table_release);
 	return t;
+
+err:
+	tcpka_table_free(t);
+	kvfree(pols);
+	return ERR_PTR(err);
 }
 
 static void tcpka_install(struct tcpka_net *tn, struct tcpka_table *t)
