@@ -55,6 +55,9 @@ struct pol {
 
 static const struct ka KA_POLICY = { 1, P_IDLE, P_INTVL, P_CNT, P_UT };
 
+/* What a test is checking right now, named in failure messages. */
+static const char *ctx = "";
+
 FIXTURE(ka) {
 	struct tnl s;
 	int fam, other_fam;
@@ -191,8 +194,8 @@ static void expect_ka(struct __test_metadata *_metadata, int fd,
 
 	ASSERT_EQ(0, ka_get(fd, &got));
 	EXPECT_TRUE(ka_eq(&want, &got))
-		TH_LOG("%s: want %s, got %s", what, ka_str(&want, w, sizeof(w)),
-		       ka_str(&got, g, sizeof(g)));
+		TH_LOG("%s%s%s: want %s, got %s", ctx, *ctx ? ", " : "", what,
+		       ka_str(&want, w, sizeof(w)), ka_str(&got, g, sizeof(g)));
 }
 
 /*
@@ -238,9 +241,13 @@ static void check_conn(struct __test_metadata *_metadata, int family,
 		       __u16 sport, __u16 cport, struct ka cli, struct ka srv)
 {
 	int lfd = listener(_metadata, family, sport);
+	static char what[64];
 	struct tpair p;
 
 	pair(_metadata, &p, lfd, -1, cport);
+	snprintf(what, sizeof(what), "%s port %u to %u",
+		 family == AF_INET6 ? "inet6" : "inet", p.cport, sport);
+	ctx = what;
 	expect_pair(_metadata, &p, cli, srv);
 	tcp_pair_close(&p);
 	close(lfd);
@@ -437,7 +444,7 @@ TEST_F(ka, cgroup_subtree)
 		cfd = cg_socket(cases[i].dir, self->fam);
 		ASSERT_LE(0, cfd) TH_LOG("socket in %s: %d", cases[i].dir, cfd);
 		pair(_metadata, &tp, lfd, cfd, 0);
-		TH_LOG("connecting from %s", cases[i].dir + strlen(self->root));
+		ctx = cases[i].dir;
 		expect_pair(_metadata, &tp,
 			    cases[i].match ? KA_POLICY : KA_UNTOUCHED,
 			    KA_UNTOUCHED);
@@ -452,7 +459,7 @@ TEST_F(ka, cgroup_subtree)
 		ASSERT_LE(0, lfd);
 		ASSERT_EQ(lfd, tcp_listen(lfd, self->fam, SPORT + 1 + i));
 		pair(_metadata, &tp, lfd, -1, 0);
-		TH_LOG("listening in %s", cases[i].dir + strlen(self->root));
+		ctx = cases[i].dir;
 		expect_pair(_metadata, &tp, KA_UNTOUCHED,
 			    cases[i].match ? KA_POLICY : KA_UNTOUCHED);
 		tcp_pair_close(&tp);
@@ -517,7 +524,7 @@ TEST_F(ka, selectors_combined)
 
 	id = add(_metadata, &self->s, &p);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		TH_LOG("case: %s", cases[i].what);
+		ctx = cases[i].what;
 		lfd = listener(_metadata, cases[i].family, cases[i].sport);
 		cfd = cg_socket(cases[i].dir, cases[i].family);
 		ASSERT_LE(0, cfd);
@@ -783,6 +790,7 @@ TEST_F(ka, removed_cgroup_matches_nothing)
 	tcp_pair_close(&tp);
 
 	ASSERT_EQ(0, rmdir(self->c));
+	ctx = "listener's cgroup removed";
 	pair(_metadata, &tp, lfd, -1, 0);
 	expect_pair(_metadata, &tp, KA_UNTOUCHED, KA_UNTOUCHED);
 	tcp_pair_close(&tp);

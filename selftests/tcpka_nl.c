@@ -428,7 +428,13 @@ int tnl_parse_policy(const struct nlmsghdr *nlh, struct tnl_policy *p)
 		case TCPKA_A_INTVL: GET(intvl); break;
 		case TCPKA_A_CNT: GET(cnt); break;
 		case TCPKA_A_USER_TIMEOUT: GET(user_timeout); break;
-		case TCPKA_A_APPLIED: GET(applied); break;
+		case TCPKA_A_APPLIED:
+			/* A count of sockets: u32 on the wire. */
+			if (len == sizeof(__u32))
+				p->applied = *(__u32 *)d;
+			else
+				GET(applied);
+			break;
 		case TCPKA_A_NAME:
 			snprintf(p->name, sizeof(p->name), "%.*s", len,
 				 (char *)d);

@@ -5,7 +5,9 @@
  * again starts with no policies in any namespace. Unloading works with
  * policies in several namespaces, and with a transaction open.
  *
- * Uses modprobe; every test ends with the module loaded again.
+ * Uses modprobe; every test ends with the module loaded again. While it
+ * is unloaded nothing here looks the family up: the generic netlink
+ * controller would load the module again on the spot (family alias).
  */
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -109,7 +111,6 @@ TEST_F_TIMEOUT(rmmod, sockets_keep_keepalive, 120)
 	tnl_close(&s);
 
 	ASSERT_EQ(0, unload());
-	EXPECT_EQ(-ENOENT, tnl_open(&s));
 	/* Still ordinary keepalive sockets, timer and all. */
 	expect_ka(_metadata, p.cli, &KA_POLICY, "connecting end, unloaded");
 	expect_ka(_metadata, p.srv, &KA_POLICY, "accepted end, unloaded");
@@ -146,8 +147,10 @@ TEST_F_TIMEOUT(rmmod, with_policies_in_many_namespaces, 120)
 	struct tnl s;
 
 	for (i = 0; i < 4; i++) {
-		if (i)
+		if (i) {
 			ASSERT_EQ(0, netns_new());
+			ASSERT_EQ(0, netns_set_ka_sysctls());
+		}
 		ns[i] = netns_fd();
 		ASSERT_LE(0, ns[i]);
 		ASSERT_EQ(0, tnl_open(&s));
