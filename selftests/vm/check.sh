@@ -44,7 +44,7 @@ show()
 			continue
 		fi
 		case $line in
-		ok\ * | "not ok"* | "# selftests: "* | "# tcpka-vm: "*)
+		ok\ * | "not ok"* | "# selftests: "* | "# tcpka-vm: "* | "# [ "*)
 			printf '%s: %s\n' "$prefix" "$line" ;;
 		mkinitramfs:* | vm.sh:* | qemu-system-*)
 			printf '%s: %s\n' "$prefix" "$line" ;;
@@ -83,7 +83,7 @@ run_host_tests()
 
 run_kernel()
 {
-	local kver=$1 out=$BUILD/$1 start=$SECONDS rc why
+	local kver=$1 out=$BUILD/$1 start=$SECONDS rc why last
 
 	mkdir -p "$out"
 	if ! "$VM/mkinitramfs.sh" "$kver" "$out/mod/kmod/tcpka.ko" \
@@ -99,9 +99,14 @@ run_kernel()
 			else
 				why="qemu exit status $rc"
 			fi
-			printf '# selftests: vm\nnot ok 1 %s\n' \
-				"the guest did not finish ($why), see $out/console.log" |
-				tee -a "$out/results.ktap" | show "$kver"
+			last=$(grep '^# selftests: ' "$out/console.log" | tail -n 1)
+			[ -n "$last" ] && why="$why, during ${last#\# selftests: }"
+			{
+				echo "# selftests: vm"
+				grep -m 5 -E 'Kernel panic|BUG:|Oops|WARNING:|general protection' \
+					"$out/console.log" | sed 's/^/# /'
+				echo "not ok 1 the guest did not finish ($why), see $out/console.log"
+			} | tee -a "$out/results.ktap" | show "$kver"
 		fi
 	fi
 	count "$kver" "$out/results.ktap"
