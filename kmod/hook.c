@@ -66,7 +66,11 @@ u8 tcpka_app_values(const struct sock *sk)
 	return chosen;
 }
 
-/* Fills the socket's ancestor ids at the cgroup depths the table uses. */
+/*
+ * Fills the socket's ancestor ids at the cgroup depths the table uses. A
+ * removed cgroup gets no id: its policies match nothing from then on,
+ * even sockets accepted from a listener that was created in it.
+ */
 static void tcpka_key_cgroups(struct tcpka_key *key, const struct sock *sk,
 			      const struct tcpka_table *t)
 {
@@ -78,7 +82,8 @@ static void tcpka_key_cgroups(struct tcpka_key *key, const struct sock *sk,
 	cgrp = sock_cgroup_ptr((struct sock_cgroup_data *)&sk->sk_cgrp_data);
 	for (i = 0; i < t->idx.ncg_levels; i++) {
 		anc = cgroup_ancestor(cgrp, t->idx.cg_levels[i]);
-		key->cg[i] = anc ? cgroup_id(anc) : 0;
+		key->cg[i] = anc && !css_is_dying(&anc->self) ?
+			     cgroup_id(anc) : 0;
 	}
 }
 
