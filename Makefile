@@ -59,7 +59,7 @@ $(KSRC_STAMP):
 	touch $@
 
 deps:
-	@scripts/deps.sh
+	@DEPS_EXTRA="$(DEPS_EXTRA)" scripts/deps.sh
 
 lint: $(KSRC_STAMP)
 	@[ -d "$(KDIR)" ] || { echo "no kernel headers (KDIR=$(KDIR)); run make deps" >&2; exit 1; }

@@ -28,14 +28,14 @@ contents()
 
 compare()
 {
-	local deb=$1 want=$2 got
-
+	deb=$1
+	want=$2
 	got=$(contents "$deb")
 	if [ "$got" = "$want" ]; then
 		echo "deb-check: $(basename "$deb"): $(printf '%s\n' "$got" | wc -l) files, as expected"
 		return
 	fi
-	fail "$(basename "$deb") holds other files than expected:"
+	fail "$(basename "$deb") holds other files than expected (- missing, + extra):"
 	printf '%s\n' "$want" >"$dir/want.list"
 	printf '%s\n' "$got" >"$dir/got.list"
 	diff -u "$dir/want.list" "$dir/got.list" | tail -n +3 >&2 || true

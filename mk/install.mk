@@ -35,6 +35,10 @@ UNITDIR ?= /lib/systemd/system
 MODDIR ?= /lib/modules
 DESTDIR ?=
 
+# make deps installs these too: dkms for dkms-check, debhelper and dh-dkms
+# for make deb (dpkg-dev comes with build-essential).
+DEPS_EXTRA += dkms dh-dkms debhelper
+
 TCPKA_VERSION := $(shell cat VERSION)
 DKMS_SRC := /usr/src/tcpka-$(TCPKA_VERSION)
 
@@ -136,7 +140,7 @@ deb:
 	@dist/mkdeb.sh $(BUILD)/deb
 
 install-check:
-	@rm -rf $(BUILD)/install-root
+	@rm -rf $(BUILD)/install-root && mkdir -p $(BUILD)
 	@+$(MAKE) --no-print-directory install DESTDIR=$(BUILD)/install-root >$(BUILD)/install.log 2>&1 || \
 		{ cat $(BUILD)/install.log; exit 1; }
 	@dist/check-install.sh $(BUILD)/install-root $(INSTALL_KVER) installed

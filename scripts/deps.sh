@@ -22,6 +22,8 @@ linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
 jq nftables iproute2 util-linux kmod bash coreutils valgrind
 "
+# Packages the optional mk/*.mk parts add to DEPS_EXTRA.
+pkgs="$pkgs ${DEPS_EXTRA:-}"
 
 missing=
 for p in $pkgs; do
