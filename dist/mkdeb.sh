@@ -30,11 +30,12 @@ cversion=$(cd "$top" && dpkg-parsechangelog -S Version)
 src=$out/tcpka-$version
 rm -rf "$out"
 mkdir -p "$src"
-# Sources only: objects of builds in the tree stay behind.
+# Sources only: objects of builds in the tree stay behind, and of mk/ only
+# the part the packaging uses.
 (cd "$top" && tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.ko.*' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 	--exclude=Module.symvers --exclude=modules.order --exclude=tool/tcpka \
-	Makefile Kbuild VERSION dkms.conf mk scripts kmod include tool \
+	Makefile Kbuild VERSION dkms.conf mk/install.mk scripts kmod include tool \
 	Documentation dist debian) | tar -C "$src" -xf -
 
 echo "deb: building tcpka $version in $src"
