@@ -4,8 +4,10 @@
 # CI check of dkms.conf: Debian's dkms adds the module sources made by
 # "make install-dkms-src" and builds them for each kernel given, as it
 # would on a server. It works in a DKMS tree of its own under DIR, so the
-# system's /usr/src and /var/lib/dkms are left alone; the module built for
-# each kernel must carry that kernel's release in its vermagic.
+# system's /usr/src and /var/lib/dkms are left alone (but for the signing
+# key /var/lib/dkms/mok.key, which Debian's dkms creates on first use); the
+# module built for each kernel must carry that kernel's release in its
+# vermagic.
 #
 #   check-dkms.sh DIR VERSION KVER...
 #

@@ -9,6 +9,7 @@
 #                        it exists); dist/install.files lists every file
 #   make uninstall       removes what install put there (/etc/tcpka.conf
 #                        only if it is still the shipped example)
+#   make install-userspace  install without the module (with DKMS)
 #   make dkms-install    module sources to /usr/src/tcpka-VERSION, then dkms
 #                        builds and installs them for every kernel with
 #                        headers, and for kernels installed later
@@ -18,7 +19,8 @@
 #   make install-check   install into a DESTDIR, compare with
 #                        dist/install.files, uninstall, expect nothing left
 #   make dkms-check      dkms build against each of KVERS's headers, in a
-#                        DKMS tree under build/ (the system's stays as it is)
+#                        DKMS tree under build/ (Debian's dkms still creates
+#                        its signing key in /var/lib/dkms on first use)
 #   make deb-check       make deb, then dpkg -c lists what is expected
 #
 # Variables: DESTDIR, PREFIX (/usr), SBINDIR, MANDIR, BASHCOMPDIR,
