@@ -82,7 +82,7 @@ static void tcpka_key_cgroups(struct tcpka_key *key, const struct sock *sk,
 	cgrp = sock_cgroup_ptr((struct sock_cgroup_data *)&sk->sk_cgrp_data);
 	for (i = 0; i < t->idx.ncg_levels; i++) {
 		anc = cgroup_ancestor(cgrp, t->idx.cg_levels[i]);
-		key->cg[i] = anc && !css_is_dying(&anc->self) ?
+		key->cg[i] = anc && !tcpka_cgroup_dead(anc) ?
 			     cgroup_id(anc) : 0;
 	}
 }

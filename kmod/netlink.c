@@ -336,7 +336,7 @@ static int tcpka_put_cgroup(struct sk_buff *skb, const struct tcpka_policy *pol)
 	if (nla_put_u64_64bit(skb, TCPKA_A_CGROUP_ID, pol->sel.cgroup_id,
 			      TCPKA_A_PAD))
 		return -EMSGSIZE;
-	if (css_is_dying(&pol->cgrp->self) &&
+	if (tcpka_cgroup_dead(pol->cgrp) &&
 	    nla_put_flag(skb, TCPKA_A_CGROUP_DEAD))
 		return -EMSGSIZE;
 

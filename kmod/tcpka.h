@@ -15,10 +15,10 @@
 #include <linux/xarray.h>
 #include <linux/workqueue.h>
 #include <linux/ratelimit_types.h>
+#include <linux/cgroup-defs.h>
 #include <linux/tcpka.h>
 #include "match.h"
 
-struct cgroup;
 struct net;
 struct sock;
 
@@ -85,6 +85,16 @@ struct tcpka_net {
 	struct tcpka_net_counters __percpu *stats;
 	struct ratelimit_state reap_rs;
 };
+
+/*
+ * A removed cgroup, as the cgroup core's own cgroup_is_dead() tells: rmdir
+ * clears CSS_ONLINE of its self css. css_is_dying() does not serve: on
+ * 6.12 it tests CSS_DYING, which the self css of a removed cgroup lacks.
+ */
+static inline bool tcpka_cgroup_dead(const struct cgroup *cgrp)
+{
+	return !(READ_ONCE(cgrp->self.flags) & CSS_ONLINE);
+}
 
 /* main.c */
 struct tcpka_net *tcpka_net(const struct net *net);
