@@ -189,9 +189,10 @@ static void tcpka_closed(struct sock *sk)
 	rank = t ? tcpka_table_rank_of(t, ent.id) : TCPKA_NO_MATCH;
 	if (rank != TCPKA_NO_MATCH) {
 		const struct tcpka_rule *r = &t->rules[rank];
+		struct cgroup *cgrp = sock_cgroup_ptr(&sk->sk_cgrp_data);
 
 		this_cpu_inc(r->pol->stats->pcpu->reaped);
-		tcpka_notify_reaped(tn, sk, ent.id, r->sel.cgroup_id, idle);
+		tcpka_notify_reaped(tn, sk, ent.id, cgroup_id(cgrp), idle);
 	}
 	rcu_read_unlock();
 }

@@ -468,7 +468,8 @@ void tcpka_notify_reaped(struct tcpka_net *tn, const struct sock *sk,
 	    nla_put_u16(skb, TCPKA_A_FAMILY, sk->sk_family) ||
 	    tcpka_put_addr(skb, TCPKA_A_LADDR, sk, true) ||
 	    tcpka_put_addr(skb, TCPKA_A_RADDR, sk, false) ||
-	    nla_put_u16(skb, TCPKA_A_LPORT, inet->inet_num) ||
+	    /* inet_num is gone: inet_put_port() ran before the tracepoint */
+	    nla_put_u16(skb, TCPKA_A_LPORT, ntohs(inet->inet_sport)) ||
 	    nla_put_u16(skb, TCPKA_A_RPORT, ntohs(inet->inet_dport)) ||
 	    (cgroup_id && nla_put_u64_64bit(skb, TCPKA_A_CGROUP_ID, cgroup_id,
 					    TCPKA_A_PAD)) ||
