@@ -75,9 +75,9 @@
  * POLICY_DEL (the policy object), POLICY_FLUSH (no attributes), and
  * TCPKA_CMD_PEER_REAPED:
  *    TCPKA_A_ID, TCPKA_A_FAMILY, TCPKA_A_LADDR, TCPKA_A_RADDR (4 or 16
- *    bytes), TCPKA_A_LPORT, TCPKA_A_RPORT (u16), TCPKA_A_CGROUP_ID (of the
- *    socket),
- *    TCPKA_A_IDLE_MS (u32, time since the peer was last heard)
+ *    bytes), TCPKA_A_LPORT, TCPKA_A_RPORT (u16), TCPKA_A_CGROUP_ID (u64,
+ *    the socket's), TCPKA_A_IDLE_MS (u32, time since the peer was last
+ *    heard)
  *
  * See Documentation/netlink/specs/tcpka.yaml and Documentation/abi.rst.
  */
