@@ -497,6 +497,13 @@ static int event_valid(struct req *r, uint8_t cmd, struct nlattr **tb)
 	}
 }
 
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 int tcpka_nl_monitor(struct tcpka_nl *nl, const struct tcpka_event_cbs *cbs)
 {
 	struct req r = { .nl = nl, .valid = event_valid, .events = cbs };
@@ -508,8 +515,6 @@ int tcpka_nl_monitor(struct tcpka_nl *nl, const struct tcpka_event_cbs *cbs)
 				    TCPKA_MCGRP_MONITOR);
 	if (grp < 0)
 		return lib_err(nl, grp);
-	/* events are not answers to our requests */
-	nl_socket_disable_seq_check(nl->sk);
 	ret = nl_socket_add_membership(nl->sk, grp);
 	if (ret < 0)
 		return lib_err(nl, ret);
@@ -518,6 +523,8 @@ int tcpka_nl_monitor(struct tcpka_nl *nl, const struct tcpka_event_cbs *cbs)
 	cb = req_cb(&r);
 	if (!cb)
 		return -ENOMEM;
+	/* events are not answers to our requests: no sequence to check */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	r.err = 1;
 	while (r.err > 0) {
 		ret = nl_recvmsgs(nl->sk, cb);

@@ -157,14 +157,14 @@ file comments <<'EOT'
    # and blanks
 EOT
 run -b comments
-want_rc=0 want_err=
+want_rc=0 want_err=''
 check "a file without commands needs no kernel and succeeds"
 
 file helpline <<'EOT'
 policy help
 EOT
 run -b helpline
-want_rc=0 want_err= want_out=$("$TCPKA" policy help)
+want_rc=0 want_err='' want_out=$("$TCPKA" policy help)
 check "help inside a batch file prints the usage"
 
 file good <<'EOT'
@@ -227,7 +227,7 @@ check "2001 lines parsed before anything is sent"
 
 if $absent; then
 	run -V
-	want_rc=0 want_err= want_out=$(printf 'tcpka tool version %s\ntcpka module not loaded' \
+	want_rc=0 want_err='' want_out=$(printf 'tcpka tool version %s\ntcpka module not loaded' \
 		"$(sed -n '1s/^tcpka tool version //p' out)")
 	check "-V says the module is not loaded"
 else

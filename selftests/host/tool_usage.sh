@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 TCPKA=${TCPKA:-$here/../../tool/tcpka}
 ksft_skip=4
 
-# shellcheck source=../tcpka_tool_cases.sh
+# shellcheck source-path=SCRIPTDIR source=../tcpka_tool_cases.sh
 . "$here/../tcpka_tool_cases.sh"
 
 tmp=$(mktemp -d)
