@@ -75,7 +75,12 @@ static int on_reaped(const struct tcpka_reaped *r, void *arg)
 		       r->lport);
 	print_endpoint("raddr", "rport", "peer %s", r->family, r->raddr,
 		       r->rport);
-	print_uint(PRINT_ANY, "cgroup_id", "cgroup-id %llu", r->cgroup_id);
+	/* absent when the socket had no cgroup v2 cgroup */
+	if (POL_HAS(r, TCPKA_A_CGROUP_ID))
+		print_uint(PRINT_ANY, "cgroup_id", "cgroup-id %llu",
+			   r->cgroup_id);
+	else
+		print_null(PRINT_JSON, "cgroup_id", NULL);
 	print_uint(PRINT_ANY, "idle_ms", "idle-ms %llu", r->idle_ms);
 	close_json_object();
 	print_nl();
