@@ -12,6 +12,7 @@
 
 #include <linux/cgroup.h>
 #include <linux/ctype.h>
+#include <linux/file.h>
 #include <linux/in6.h>
 #include <linux/netlink.h>
 #include <linux/nsproxy.h>
@@ -71,16 +72,21 @@ static struct genl_family tcpka_genl_family;
 	[TCPKA_A_CNT]		= { .type = NLA_U32 },			\
 	[TCPKA_A_USER_TIMEOUT]	= { .type = NLA_U32 }
 
-static const struct nla_policy tcpka_add_policy[TCPKA_A_EXISTING + 1] = {
+/*
+ * Each command's policy spans the whole attribute space, so that a known
+ * attribute the command does not take, or one only the kernel sends, is
+ * refused as "Unsupported attribute" (beyond it: "Unknown attribute type").
+ */
+static const struct nla_policy tcpka_add_policy[TCPKA_A_MAX + 1] = {
 	TCPKA_POLICY_ATTRS,
 	[TCPKA_A_EXISTING]	= { .type = NLA_FLAG },
 };
 
-static const struct nla_policy tcpka_replace_policy[TCPKA_A_USER_TIMEOUT + 1] = {
+static const struct nla_policy tcpka_replace_policy[TCPKA_A_MAX + 1] = {
 	TCPKA_POLICY_ATTRS,
 };
 
-static const struct nla_policy tcpka_ident_policy[TCPKA_A_NAME + 1] = {
+static const struct nla_policy tcpka_ident_policy[TCPKA_A_MAX + 1] = {
 	[TCPKA_A_ID]		= { .type = NLA_U32 },
 	[TCPKA_A_NAME]		= { .type = NLA_NUL_STRING },
 };
@@ -174,7 +180,22 @@ static int tcpka_parse_cgroup(struct nlattr **tb, struct tcpka_req *req,
 			return -ENOENT;
 		}
 	} else if (tb[TCPKA_A_CGROUP_FD]) {
-		cgrp = cgroup_get_from_fd(nla_get_s32(tb[TCPKA_A_CGROUP_FD]));
+		int fd = nla_get_s32(tb[TCPKA_A_CGROUP_FD]);
+		struct file *f;
+
+		/*
+		 * cgroup_get_from_fd() takes O_PATH descriptors too, which
+		 * need no permission on the directory: ask for one that the
+		 * caller could open.
+		 */
+		f = fget(fd);
+		if (!f) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCPKA_A_CGROUP_FD],
+					    "cgroup fd is not a cgroup v2 directory");
+			return -EBADF;
+		}
+		fput(f);
+		cgrp = cgroup_get_from_fd(fd);
 		if (IS_ERR(cgrp)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[TCPKA_A_CGROUP_FD],
 					    "cgroup fd is not a cgroup v2 directory");

@@ -44,7 +44,7 @@
  *
  *  TCPKA_CMD_POLICY_ADD      policy object without ID, [TCPKA_A_EXISTING]
  *                            reply: the policy object (with its ID), and
- *                            TCPKA_A_APPLIED when EXISTING was given.
+ *                            TCPKA_A_APPLIED (u32) when EXISTING was given.
  *                            EEXIST if NAME is in use.
  *  TCPKA_CMD_POLICY_REPLACE  ID or NAME (ID wins; then NAME renames),
  *                            selector and action replaced as a whole,
@@ -57,7 +57,7 @@
  *  TCPKA_CMD_POLICY_APPLY    [ID or NAME]: applies that policy (or all) to
  *                            the namespace's established sockets whose
  *                            first matching policy it is.
- *                            reply: TCPKA_A_APPLIED.
+ *                            reply: TCPKA_A_APPLIED (u32).
  *  TCPKA_CMD_STATS_GET       reply: TCPKA_A_STATS with the namespace's
  *                            counters (SEEN, UNMATCHED, EVENTS_DROPPED,
  *                            POLICIES).
