@@ -17,6 +17,7 @@
 #               boots with it, as KVM can hang instead of failing
 #   VM_MEM, VM_SMP  guest memory in MiB (1024) and CPUs (2)
 #   VM_APPEND   extra kernel command line
+#   VM_KERNEL   kernel image to boot (default /boot/vmlinuz-KVER)
 
 set -uo pipefail
 
@@ -25,7 +26,7 @@ kver=$1
 initrd=$2
 out=$3
 run=${4:-selftests}
-kernel=/boot/vmlinuz-$kver
+kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
 timeout=${VM_TIMEOUT:-1500}
 accel=${VM_ACCEL:-tcg}
 
@@ -46,9 +47,14 @@ kvm_works()
 if [ "$accel" = auto ]; then
 	if kvm_works; then accel=kvm; else accel=tcg; fi
 fi
+# Multi-threaded TCG lets one vCPU run a stale translation of kernel text
+# that another vCPU just patched (seen: "Oops: int3" in
+# inet_sk_state_store() while tracepoint probes were registered during a
+# connection storm on 6.12). One host thread running both vCPUs in turn
+# sees every code change at once; the guest is still SMP.
 case $accel in
 kvm) cpu=host ;;
-tcg) cpu=max ;;
+tcg) cpu=max accel=tcg,thread=single ;;
 *) echo "vm.sh: VM_ACCEL must be tcg, kvm or auto" >&2; exit 2 ;;
 esac
 
