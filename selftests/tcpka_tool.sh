@@ -38,6 +38,8 @@ cleanup()
 	wait 2>/dev/null
 	"$TCPKA" policy flush 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
+	ip netns del "$ns-s" 2>/dev/null
+	ip netns del "$ns-c" 2>/dev/null
 	[ -n "$cgroot" ] && [ -d "$cgroot/$cg" ] &&
 		find "$cgroot/$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
 	rm -rf "$tmp"
@@ -694,8 +696,8 @@ t_netns()
 	ip netns del "$ns"
 }
 
-# start_monitor FILE ARGS...: tcpka ARGS monitor, appending to FILE, once
-# it is subscribed (poked until it reports an event), with FILE emptied.
+# start_monitor FILE [OPTIONS]: tcpka OPTIONS monitor, appending to FILE,
+# once it is subscribed (poked until it reports an event), FILE emptied.
 start_monitor()
 {
 	local file=$1
@@ -706,8 +708,8 @@ start_monitor()
 	mon=$!
 	pids+=("$mon")
 	for _ in $(seq 100); do
-		"$TCPKA" policy add name mon-sync >/dev/null
-		"$TCPKA" policy del name mon-sync
+		"$TCPKA" "$@" policy add name mon-sync >/dev/null
+		"$TCPKA" "$@" policy del name mon-sync
 		grep -q 'mon-sync' "$file" && break
 		sleep 0.1
 	done
@@ -771,6 +773,94 @@ t_monitor_json()
 	kill "$mon"
 }
 
+# A veth pair between $ns-c (10.99.0.2, fd00:99::2) and $ns-s (.1, ::1).
+two_namespaces()
+{
+	local s=$ns-s c=$ns-c
+
+	ip netns add "$s"
+	ip netns add "$c"
+	ip link add veth0 netns "$s" type veth peer name veth1 netns "$c"
+	ip -n "$s" addr add 10.99.0.1/24 dev veth0
+	ip -n "$c" addr add 10.99.0.2/24 dev veth1
+	ip -n "$s" addr add fd00:99::1/64 dev veth0 nodad
+	ip -n "$c" addr add fd00:99::2/64 dev veth1 nodad
+	ip -n "$s" link set veth0 up
+	ip -n "$c" link set veth1 up
+	ip -n "$s" link set lo up
+	ip -n "$c" link set lo up
+}
+
+# serve PORT: a busybox nc server in $ns-s, stdin held open
+serve()
+{
+	mkfifo "$tmp/s$1"
+	ip netns exec "$ns-s" nc -l -p "$1" <"$tmp/s$1" >/dev/null &
+	pids+=($!)
+	# the writer end stays open until the test's subshell ends
+	# shellcheck disable=SC2034
+	exec {fd}>"$tmp/s$1"
+	for _ in $(seq 50); do
+		ip netns exec "$ns-s" ss -Htln "sport = :$1" | grep -q . && return
+		sleep 0.1
+	done
+	echo "no server on port $1"
+	return 1
+}
+
+# dial ADDR PORT: a busybox nc client in $ns-c, stdin held open
+dial()
+{
+	mkfifo "$tmp/c$2"
+	ip netns exec "$ns-c" nc "$1" "$2" <"$tmp/c$2" >/dev/null &
+	pids+=($!)
+	# shellcheck disable=SC2034
+	exec {fd}>"$tmp/c$2"
+	for _ in $(seq 50); do
+		ip netns exec "$ns-c" ss -Htn state established "( dport = :$2 )" |
+			grep -q . && return
+		sleep 0.1
+	done
+	echo "no connection to $1 port $2"
+	return 1
+}
+
+t_monitor_reaped()
+{
+	local line
+
+	command -v nc >/dev/null || { echo "no nc"; return $ksft_skip; }
+	two_namespaces
+	tk 0 -n "$ns-c" policy add name dead rport 8080-8081 idle 1 intvl 1 cnt 2
+	id=$out
+	start_monitor mon -n "$ns-c"
+	start_monitor monj -n "$ns-c" -j
+	serve 8080
+	serve 8081
+	dial 10.99.0.1 8080
+	dial fd00:99::1 8081
+	# silence the server: the client's probes go unanswered
+	ip -n "$ns-s" link set veth0 down
+	wait_lines mon 2
+	wait_lines monj 2
+	line=$(grep ' peer 10.99.0.1:8080 ' mon) || { cat mon; return 1; }
+	[[ $line =~ ^reaped\ id\ $id\ local\ 10\.99\.0\.2:[0-9]+\ peer\ 10\.99\.0\.1:8080\ cgroup-id\ [0-9]+\ idle-ms\ [0-9]+$ ]] ||
+		{ echo "IPv4 line: $line"; return 1; }
+	line=$(grep ' peer \[fd00:99::1\]:8081 ' mon) || { cat mon; return 1; }
+	[[ $line =~ ^reaped\ id\ $id\ local\ \[fd00:99::2\]:[0-9]+\ peer\ \[fd00:99::1\]:8081\ cgroup-id\ [0-9]+\ idle-ms\ [0-9]+$ ]] ||
+		{ echo "IPv6 line: $line"; return 1; }
+	out=$(cat monj)
+	jeq -s 'map(keys_unsorted) | unique' \
+		'[["event","id","family","laddr","lport","raddr","rport","cgroup_id","idle_ms"]]' \
+		'sort_by(.rport) | map([.event, .id, .family, .laddr, .raddr, .rport])' \
+		"[[\"reaped\",$id,\"inet\",\"10.99.0.2\",\"10.99.0.1\",8080],[\"reaped\",$id,\"inet6\",\"fd00:99::2\",\"fd00:99::1\",8081]]" \
+		'map(.idle_ms >= 1000 and .lport > 0 and .cgroup_id > 0) | unique' '[true]'
+	tk 0 -n "$ns-c" policy show
+	[[ $out =~ \ reaped\ 2$ ]] || { echo "show: $out"; return 1; }
+	ip netns del "$ns-s"
+	ip netns del "$ns-c"
+}
+
 t_module_absent()
 {
 	# The family name is a module alias: the kernel would load tcpka
@@ -820,6 +910,7 @@ tests=(
 	t_netns "-n NETNS"
 	t_monitor "monitor prints one line per event"
 	t_monitor_json "monitor -j prints one JSON object per event"
+	t_monitor_reaped "monitor reports dead peers (IPv4, IPv6), text and JSON"
 	t_module_absent "module absent: the tool says so"
 )
 
