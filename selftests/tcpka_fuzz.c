@@ -7,7 +7,7 @@
  *
  *   -s SEED      random seed (default: from the clock); the run is
  *                reproducible from it
- *   -n N         messages to send in all (default 100000, or 600000
+ *   -n N         messages to send in all (default 100000, or 400000
  *                when the environment has TCPKA_LONG=1)
  *   -u PERCENT   share sent by an unprivileged process (default 20)
  *   -v           log every message's prediction
@@ -1372,7 +1372,7 @@ int main(int argc, char **argv)
 {
 	const char *long_env = getenv("TCPKA_LONG");
 	unsigned long total = long_env && !strcmp(long_env, "1") ?
-			      600000 : 100000;
+			      400000 : 100000;
 	unsigned long done = 0, unpriv = 0;
 	unsigned int upct = 20, rounds = 5, r;
 	struct timespec t0, t1;

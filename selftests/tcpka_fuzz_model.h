@@ -4,8 +4,9 @@
  * the kernel answers to a request: the netlink core (netlink_rcv_skb),
  * generic netlink (header checks, permission, strict attribute
  * validation against each command's nla_policy) and the module's own
- * checks and semantics, written from include/uapi/linux/tcpka.h and the
- * kernel's rules, not from the module's code paths.
+ * checks and semantics as include/uapi/linux/tcpka.h states them. Where
+ * a request breaks several rules, the errno and message depend on which
+ * is checked first: that order is the module's.
  *
  * fz_predict() reads the raw bytes of one request datagram, as the kernel
  * would, and tells what should come back; it also computes the state the
