@@ -30,7 +30,12 @@
 #define POLICIES_MAX	262144
 #define CG_LEVELS_MAX	16
 
-/* Attribute kinds of an nla_policy entry; NONE is an NLA_UNSPEC hole. */
+/*
+ * Attribute kinds of an nla_policy entry; NONE is an NLA_UNSPEC hole.
+ * Each command's policy spans the whole attribute space: a known type
+ * the command does not take is "Unsupported", beyond it "Unknown"; both
+ * are EINVAL, which is all the model tells apart.
+ */
 enum kind { K_NONE, K_U8, K_U16, K_U32, K_U64, K_S32, K_STR, K_FLAG,
 	    K_REJECT };
 
@@ -54,6 +59,32 @@ static const enum kind policy_kinds[TCPKA_A_MAX + 1] = {
 	[TCPKA_A_EXISTING] = K_FLAG,
 };
 
+/* Replace takes the same but EXISTING; get, del and apply ID or NAME. */
+static const enum kind replace_kinds[TCPKA_A_MAX + 1] = {
+	[TCPKA_A_ID] = K_U32,
+	[TCPKA_A_NAME] = K_STR,
+	[TCPKA_A_PREF] = K_U32,
+	[TCPKA_A_CGROUP_ID] = K_U64,
+	[TCPKA_A_CGROUP_FD] = K_S32,
+	[TCPKA_A_LPORT_MIN] = K_U16,
+	[TCPKA_A_LPORT_MAX] = K_U16,
+	[TCPKA_A_RPORT_MIN] = K_U16,
+	[TCPKA_A_RPORT_MAX] = K_U16,
+	[TCPKA_A_FAMILY] = K_U16,
+	[TCPKA_A_DIR] = K_U8,
+	[TCPKA_A_MODE] = K_U8,
+	[TCPKA_A_IDLE] = K_U32,
+	[TCPKA_A_INTVL] = K_U32,
+	[TCPKA_A_CNT] = K_U32,
+	[TCPKA_A_USER_TIMEOUT] = K_U32,
+};
+
+static const enum kind ident_kinds[TCPKA_A_MAX + 1] = {
+	[TCPKA_A_ID] = K_U32,
+	[TCPKA_A_NAME] = K_STR,
+};
+
+/* Commands without attributes: generic netlink refuses every one. */
 static const enum kind reject_all[2] = { K_REJECT, K_REJECT };
 
 static const int fixed_len[] = {
@@ -801,17 +832,17 @@ int fz_predict(const struct fz_env *env, const struct fz_model *m,
 	switch (cmd) {
 	case TCPKA_CMD_POLICY_ADD:
 		err = parse_attrs(base, ATTRS_OFF, nlh->nlmsg_len - ATTRS_OFF,
-				  TCPKA_A_EXISTING, policy_kinds, &r);
+				  TCPKA_A_MAX, policy_kinds, &r);
 		break;
 	case TCPKA_CMD_POLICY_REPLACE:
 		err = parse_attrs(base, ATTRS_OFF, nlh->nlmsg_len - ATTRS_OFF,
-				  TCPKA_A_USER_TIMEOUT, policy_kinds, &r);
+				  TCPKA_A_MAX, replace_kinds, &r);
 		break;
 	case TCPKA_CMD_POLICY_DEL:
 	case TCPKA_CMD_POLICY_GET:
 	case TCPKA_CMD_POLICY_APPLY:
 		err = parse_attrs(base, ATTRS_OFF, nlh->nlmsg_len - ATTRS_OFF,
-				  TCPKA_A_NAME, policy_kinds, &r);
+				  TCPKA_A_MAX, ident_kinds, &r);
 		break;
 	default:
 		err = parse_attrs(base, ATTRS_OFF, nlh->nlmsg_len - ATTRS_OFF,
