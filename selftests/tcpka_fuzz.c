@@ -5,6 +5,9 @@
  *
  * Usage: tcpka_fuzz [-s SEED] [-n MESSAGES] [-u PERCENT] [-v]
  *
+ * The environment can set the first two as well (the test VM passes
+ * unknown kernel parameters on): TCPKA_FUZZ_SEED, TCPKA_FUZZ_MESSAGES.
+ *
  *   -s SEED      random seed (default: from the clock); the run is
  *                reproducible from it
  *   -n N         messages to send in all (default 100000, or 400000
@@ -1381,6 +1384,7 @@ int main(int argc, char **argv)
 	__u64 seed;
 	struct tnl t;
 	bool root_ok = true, unpriv_ok = true, set_ok, works_ok;
+	bool seed_given = false, total_given = false;
 	char why[512];
 	double secs;
 	int opt, err;
@@ -1391,8 +1395,14 @@ int main(int argc, char **argv)
 	seed = (__u64)t0.tv_sec * 1000000007ULL ^ t0.tv_nsec ^ getpid();
 	while ((opt = getopt(argc, argv, "s:n:u:v")) != -1) {
 		switch (opt) {
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'n': total = strtoul(optarg, NULL, 0); break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			seed_given = true;
+			break;
+		case 'n':
+			total = strtoul(optarg, NULL, 0);
+			total_given = true;
+			break;
 		case 'u': upct = strtoul(optarg, NULL, 0); break;
 		case 'v': f.verbose = true; break;
 		default: usage(argv[0]);
@@ -1400,6 +1410,10 @@ int main(int argc, char **argv)
 	}
 	if (upct > 100)
 		usage(argv[0]);
+	if (getenv("TCPKA_FUZZ_SEED") && !seed_given)
+		seed = strtoull(getenv("TCPKA_FUZZ_SEED"), NULL, 0);
+	if (getenv("TCPKA_FUZZ_MESSAGES") && !total_given)
+		total = strtoul(getenv("TCPKA_FUZZ_MESSAGES"), NULL, 0);
 	f.r.s = seed;
 
 	ksft_print_header();
