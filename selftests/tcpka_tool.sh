@@ -472,6 +472,31 @@ t_save_roundtrip()
 		'.[0].cgroup' "\"/$cg/with space\""
 }
 
+# A thousand policies: dumps span many messages, batch files are long.
+t_many()
+{
+	local i
+
+	for ((i = 1; i <= 1000; i++)); do
+		echo "policy add name p$i pref $((i % 7)) lport $i idle $((i % 100 + 1))"
+	done >many
+	tk 0 -b many
+	eq "$(wc -l <<<"$out")" 1000 "ids printed"
+	tk 0 policy show
+	eq "$(wc -l <<<"$out")" 1000 "policy show lines"
+	eq "$(sed -n 1p <<<"$out" | cut -d' ' -f1-6)" "pref 0 id $(id_of p7) name p7" "first in order"
+	tk 0 -j policy show
+	jeq 'length' 1000 'map(.pref) == (map(.pref) | sort)' true
+	tk 0 save
+	printf '%s\n' "$out" >saved1
+	tk 0 load saved1
+	tk 0 save
+	printf '%s\n' "$out" >saved2
+	cmp saved1 saved2 || { diff saved1 saved2 | head; return 1; }
+	tk 0 stats
+	eq "${out##* }" 1000 "policies"
+}
+
 t_batch_comments()
 {
 	batch b <<-'EOT'
@@ -897,6 +922,7 @@ tests=(
 	t_existing "policy add existing arms an established connection"
 	t_stats "stats in text and JSON"
 	t_save_roundtrip "save, flush, -b, save is byte-identical"
+	t_many "1000 policies: batch, show, JSON, save and load"
 	t_batch_comments "batch file with comments and blank lines"
 	t_batch_fail_line "batch: failing line as FILE:LINE, nothing after it"
 	t_batch_syntax "batch: a syntax error applies nothing"

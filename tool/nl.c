@@ -95,24 +95,17 @@ static int lib_err(struct tcpka_nl *nl, int nlerr)
 	return nlerr == -NLE_NOMEM ? -ENOMEM : -EIO;
 }
 
-/*
- * The extended-ack attributes follow the nlmsgerr and, unless capped, the
- * echoed request.
- */
-static void parse_extack(struct tcpka_nl *nl, const struct nlmsghdr *nlh)
+/* Keeps the message (and missing attribute) of extack attributes. */
+static void parse_extack_attrs(struct tcpka_nl *nl, const struct nlmsghdr *nlh,
+			       size_t off)
 {
-	const struct nlmsgerr *e = nlmsg_data(nlh);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	size_t off = sizeof(*e);
 	size_t len = nlmsg_datalen(nlh);
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || off >= len)
 		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - sizeof(e->msg);
-	if (off >= len)
-		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(nlh) + off),
 		      len - off, NULL))
 		return;
 	if (tb[NLMSGERR_ATTR_MSG]) {
@@ -127,6 +120,22 @@ static void parse_extack(struct tcpka_nl *nl, const struct nlmsghdr *nlh)
 	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
 	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= 4)
 		nl->miss_type = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+}
+
+/*
+ * In NLMSG_ERROR, the attributes follow the nlmsgerr and, unless capped,
+ * the echoed request.
+ */
+static void parse_extack(struct tcpka_nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	size_t off = sizeof(*e);
+
+	if ((size_t)nlmsg_datalen(nlh) < off)
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - sizeof(e->msg);
+	parse_extack_attrs(nl, nlh, off);
 }
 
 static int err_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
@@ -159,9 +168,11 @@ static int finish_cb(struct nl_msg *msg, void *arg)
 	struct req *r = arg;
 	int err = 0;
 
-	/* NLMSG_DONE carries the dump's final status */
+	/* NLMSG_DONE carries the dump's final status, then its extack */
 	if (nlmsg_datalen(nlh) >= (int)sizeof(int))
 		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0)
+		parse_extack_attrs(r->nl, nlh, NLMSG_ALIGN(sizeof(err)));
 	r->err = err < 0 ? err : 0;
 	return NL_STOP;
 }
