@@ -15,7 +15,8 @@
  * Policy attributes (the "policy object"):
  *
  *    TCPKA_A_ID            u32   kernel-assigned, never reused while loaded
- *    TCPKA_A_NAME          NUL-terminated string, 1..31 printable chars
+ *    TCPKA_A_NAME          NUL-terminated string, 1..31 printable chars,
+ *                                no blanks
  *    TCPKA_A_PREF          u32   lower first; ties: lower id first
  *                                (TCPKA_PREF_DEFAULT when absent on add)
  *  selector (each optional; all given must match):
