@@ -32,7 +32,7 @@ mode=${bench_mode:-icount}
 quick=${bench_quick:-0}
 
 # The apply runs keep the last match set, 10,000.
-rounds=3 secs=1 lookups=100000
+rounds=3 secs=0.5 lookups=100000
 match_sets="1 100 100000 10000h 10000" apply_conns="5000 50000"
 if [ "$quick" = 1 ]; then
 	secs=0.2 lookups=20000 match_sets="1 100 10000" apply_conns=5000
@@ -80,13 +80,24 @@ load_policies()
 # TIME_WAIT sockets of the previous run expire on timers that would run
 # during the next one. With -icount ...,sleep=off an idle guest skips
 # ahead to its next timer, so waiting for them costs little real time.
+tw_count()
+{
+	awk '/^TCP:/ { for (i = 2; i < NF; i++) if ($i == "tw") print $(i + 1) }' \
+		/proc/net/sockstat
+}
+
 settle()
 {
+	local tw
+
 	[ "$mode" = icount ] || return 0
-	while [ "$(awk '/^TCP:/ { for (i = 2; i < NF; i++) if ($i == "tw") print $(i + 1) }' \
-		/proc/net/sockstat)" != 0 ]; do
+	tw=$(tw_count)
+	[ "$tw" = 0 ] && return
+	echo "bench: waiting for $tw TIME_WAIT sockets to expire"
+	while [ "$(tw_count)" != 0 ]; do
 		sleep 5
 	done
+	echo "bench: waited"
 }
 
 # connrate for variant $1 in round $2, on an address of its own so that
