@@ -6,8 +6,9 @@
 # as lines "bench KIND key=value...", which bench/report.sh turns into the
 # table; progress goes to the console. Read from the kernel command line:
 #   bench_mode   icount (one CPU, clock = instructions) or wall
-#   bench_quick  1: fewer and shorter runs, match cost at 1, 100 and
-#                10,000 policies only; in the wall pass only the rate
+#   bench_quick  1: two rounds of shorter runs (one in the wall pass),
+#                match cost at 1, 100 and 10,000 policies only, and in
+#                the wall pass only the rate
 # The policy sets are made on the host (bench/policies.sh) as
 # /usr/lib/tcpka-bench/policies.SET: SET is a count N, or Nh with the
 # policies the index cannot rule out.
@@ -35,7 +36,7 @@ quick=${bench_quick:-0}
 rounds=3 secs=0.5 lookups=100000
 match_sets="1 100 100000 10000h 10000" apply_conns="5000 50000"
 if [ "$quick" = 1 ]; then
-	secs=0.2 lookups=20000 match_sets="1 100 10000" apply_conns=5000
+	rounds=2 secs=0.2 lookups=20000 match_sets="1 100 10000" apply_conns=5000
 	if [ "$mode" = wall ]; then
 		rounds=1 match_sets= apply_conns=
 	fi

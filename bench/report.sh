@@ -21,7 +21,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 qemu=$(qemu-system-x86_64 --version 2>/dev/null | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 echo "tcpka benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "Command: $cmd"
-echo "Host: ${cpu:-unknown CPU}, $(nproc) CPUs; qemu ${qemu:-?} TCG (no KVM)"
+mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+echo "Host: ${cpu:-unknown CPU}, $(nproc) CPUs, $mem; qemu ${qemu:-?} TCG (no KVM)"
 
 status=0
 for f in "$@"; do

@@ -47,7 +47,14 @@ make_initramfs()
 {
 	local root=$out/overlay lib dst f set hard
 
-	"$TOP/selftests/vm/mkinitramfs.sh" "$kver" "$ko" "$out/base.cpio" || return
+	# The test VM's part takes a while to build: only when something in
+	# it changed.
+	if [ ! -s "$out/base.cpio" ] ||
+		[ -n "$(find "$ko" "$TOP/tool/tcpka" "$TOP/selftests" \
+			-newer "$out/base.cpio" -print -quit)" ]; then
+		"$TOP/selftests/vm/mkinitramfs.sh" "$kver" "$ko" "$out/base.cpio" ||
+			return
+	fi
 	rm -rf "$root"
 	mkdir -p "$root/usr/lib/tcpka-bench" "$root/usr/lib/tcpka-vm"
 	for f in connrate connhold sockops_run sockops_ka.bpf.o policies.sh; do
