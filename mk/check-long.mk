@@ -13,8 +13,10 @@
 # parameters it does not know to init as environment variables, and the
 # test runner passes its environment on to every test.
 
+# On the sub-make's command line: a VM_APPEND given to this make's command
+# line would otherwise reach the runner instead, without TCPKA_LONG.
 check-long: deps
-	@+VM_APPEND="$(VM_APPEND) TCPKA_LONG=1" VM_TIMEOUT=$${VM_TIMEOUT:-3600} \
-		$(MAKE) --no-print-directory check-vm
+	@+VM_TIMEOUT=$${VM_TIMEOUT:-3600} $(MAKE) --no-print-directory check-vm \
+		VM_APPEND="$(strip $(VM_APPEND) TCPKA_LONG=1)"
 
 .PHONY: check-long
