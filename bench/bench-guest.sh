@@ -94,11 +94,11 @@ settle()
 	[ "$mode" = icount ] || return 0
 	tw=$(tw_count)
 	[ "$tw" = 0 ] && return
-	echo "bench: waiting for $tw TIME_WAIT sockets to expire"
+	echo "settle: waiting for $tw TIME_WAIT sockets to expire"
 	while [ "$(tw_count)" != 0 ]; do
 		sleep 5
 	done
-	echo "bench: waited"
+	echo "settle: done"
 }
 
 # connrate for variant $1 in round $2, on an address of its own so that
