@@ -12,6 +12,8 @@
 # depmod. The layout is merged-/usr like Debian's, so library paths printed
 # by ldd work unchanged. Needs no root: ownership is set by cpio and the one
 # device node is written by hand. TOP (default: two levels up) is the tree.
+# KMOD_ROOT: where to find lib/modules/KVER of a kernel that is not installed
+# (default /). tcpka_test.ko (KUnit) next to TCPKA_KO comes along if built.
 
 set -euo pipefail
 
@@ -29,7 +31,7 @@ die()
 kver=$1
 ko=$2
 out=$3
-kmods=/lib/modules/$kver
+kmods=${KMOD_ROOT:-}/lib/modules/$kver
 
 [ -r "$ko" ] || die "no module $ko"
 [ -r "$kmods/modules.dep" ] || die "no modules for kernel $kver in $kmods"
@@ -189,6 +191,8 @@ for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ -r "$kmods/$f" ] && cp "$kmods/$f" "$root/lib/modules/$kver/"
 done
 cp "$ko" "$root/lib/modules/$kver/extra/tcpka.ko"
+kunit_ko=$(dirname "$ko")/tcpka_test.ko
+[ ! -r "$kunit_ko" ] || cp "$kunit_ko" "$root/lib/modules/$kver/extra/"
 depmod -b "$root" "$kver"
 
 # newc cpio entry (header, name, padding) for an entry without data.
