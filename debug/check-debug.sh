@@ -19,7 +19,9 @@
 # defaults to 3600 and VM_MEM to 2048 here, as everything runs several
 # times slower under KASAN and lockdep. For the same reason tcpka_fuzz
 # sends TCPKA_FUZZ_MESSAGES (default 10000 here) messages instead of its
-# 100000, which do not finish within the 300 s a test is given here.
+# 100000, and tcpka_load reloads the module TCPKA_LOAD_RELOADS (default 5
+# here) times instead of 20: neither would finish within the 300 s a test
+# is given (a reload under load takes 13-25 s on this kernel).
 
 set -uo pipefail
 
@@ -31,7 +33,8 @@ export TOP VM_TIMEOUT=${VM_TIMEOUT:-3600} VM_MEM=${VM_MEM:-2048}
 # KASAN goes quiet after its first report unless told otherwise: one
 # during boot would hide the tests' ones. The kernel passes parameters it
 # does not know to init, and init to the tests.
-export VM_APPEND="kasan_multi_shot TCPKA_FUZZ_MESSAGES=${TCPKA_FUZZ_MESSAGES:-10000} ${VM_APPEND:-}"
+export VM_APPEND="kasan_multi_shot TCPKA_FUZZ_MESSAGES=${TCPKA_FUZZ_MESSAGES:-10000} \
+TCPKA_LOAD_RELOADS=${TCPKA_LOAD_RELOADS:-5} ${VM_APPEND:-}"
 
 die()
 {

@@ -10,7 +10,8 @@
  *                          every mode), in a memory cgroup of its own
  *   1 reader thread        dumps, gets and reads the counters
  *
- * then 20 unload/load cycles of the module under the same load.
+ * then 20 unload/load cycles of the module under the same load
+ * (TCPKA_LOAD_RELOADS=N in the environment or -r N: N instead).
  *
  * Checked:
  *  - no connection fails;
@@ -104,6 +105,7 @@ struct shared {
 	atomic_int churner_quiet;	/* churner: flushed and idle */
 	atomic_int calib;	/* memory calibration steps, see main() */
 	atomic_int churner_exit;
+	atomic_ulong conns;	/* connections made, for the churner's pauses */
 	/* churner figures */
 	unsigned long ops, op_fail, op_raced, adds, replaces, dels, flushes;
 	char fail_msg[LOGGED][160];
@@ -263,7 +265,7 @@ struct conn_thread {
 	__u16 port;
 	unsigned long conns, errors, sampled, mismatched;
 	char first_err[160];
-	char first_mismatch[320];
+	char first_mismatch[1024];
 };
 
 static int connect_one(struct conn_thread *c, struct tpair *tp)
@@ -298,6 +300,28 @@ static void take_snap(struct snap *s)
 	s->n = sh->npol;
 	memcpy(s->pol, sh->pol, s->n * sizeof(s->pol[0]));
 	sh_unlock();
+}
+
+/* "id/pref cg fam dir lport rport mode values" of each policy, for messages */
+static const char *pols_str(const struct snap *sn, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i, n;
+
+	buf[0] = 0;
+	for (i = 0; i < sn->n && off < len; i++) {
+		const struct lpol *p = &sn->pol[i];
+
+		n = snprintf(buf + off, len - off,
+			     "%s[%u/%u cg%d f%u d%u %u-%u %u-%u m%u s%u %u/%u/%u/%u]",
+			     i ? " " : "", p->id, p->pref, p->cg, p->family,
+			     p->dir, p->lmin, p->lmax, p->rmin, p->rmax, p->mode,
+			     p->set, p->idle, p->intvl, p->cnt, p->ut);
+		if (n < 0)
+			break;
+		off += n;
+	}
+	return sn->n ? buf : "none";
 }
 
 /*
@@ -338,6 +362,7 @@ static void *conn_main(void *arg)
 			continue;
 		}
 		c->conns++;
+		atomic_fetch_add(&sh->conns, 1);
 		take_snap(after);
 		if (!checkable(before, after)) {
 			tcp_pair_close(&tp);
@@ -364,16 +389,20 @@ static void *conn_main(void *arg)
 			    ka_eq(&got[end], &want[end][1]);
 			if (v)
 				continue;
-			if (!c->mismatched++)
+			if (!c->mismatched++) {
+				char pb[400], pa[400];
+
 				snprintf(c->first_mismatch,
 					 sizeof(c->first_mismatch),
-					 "%s end of %u->%u: {%s}, want {%s} or {%s}; %d/%d policies",
+					 "%s end of %u->%u: {%s}, want {%s} or {%s}; policies before: %s; after: %s",
 					 end ? "accepting" : "connecting",
 					 tp.cport, tp.sport,
 					 ka_str(&got[end], a[0], 80),
 					 ka_str(&want[end][0], a[1], 80),
 					 ka_str(&want[end][1], a[2], 80),
-					 before->n, after->n);
+					 pols_str(before, pb, sizeof(pb)),
+					 pols_str(after, pa, sizeof(pa)));
+			}
 			break;
 		}
 		tcp_pair_close(&tp);
@@ -630,6 +659,25 @@ static void calibrate(struct tnl *s)
 	atomic_store(&sh->calib, 4);
 }
 
+/*
+ * Every eighth change is followed by a quiet spell three connections
+ * long, so that some connections see no change at all however slow the
+ * kernel makes them (a debug kernel takes ~100 ms per connection; 6.12
+ * without debugging ~3 ms), and the check always has samples.
+ */
+static int quiet_ms(double t0, struct rng *r)
+{
+	unsigned long conns = atomic_load(&sh->conns);
+	double per_conn_ms;
+
+	if (rnd(r, 8))
+		return 1 + rnd(r, 4);
+	if (!conns)
+		return 50;
+	per_conn_ms = (now() - t0) * 1000 * CONN_THREADS / conns;
+	return per_conn_ms * 3 > 1000 ? 1000 : 5 + per_conn_ms * 3;
+}
+
 static void __attribute__((noreturn)) churner(const char *cgroup, __u64 seed,
 					      int ready_fd)
 {
@@ -637,6 +685,7 @@ static void __attribute__((noreturn)) churner(const char *cgroup, __u64 seed,
 	struct tnl s;
 	char procs[256], c = 0;
 	bool open = false;
+	double t0;
 
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
 	if (write_file(procs, "0"))
@@ -647,10 +696,11 @@ static void __attribute__((noreturn)) churner(const char *cgroup, __u64 seed,
 	open = true;
 	if (write(ready_fd, &c, 1) != 1 || read(ready_fd, &c, 1) != 1)
 		exit(4);
+	t0 = now();
 	while (!atomic_load(&sh->stop)) {
 		churn_once(&r, &s, &open);
 		/* a pause: connections that see no change at all, too */
-		sleep_ms(1 + rnd(&r, 4));
+		sleep_ms(quiet_ms(t0, &r));
 	}
 	/* leave nothing behind, on a socket of the loaded module */
 	for (;;) {
@@ -1085,10 +1135,12 @@ static int listen_on(int family, __u16 port)
 int main(int argc, char **argv)
 {
 	const char *long_env = getenv("TCPKA_LONG");
+	const char *reloads_env = getenv("TCPKA_LOAD_RELOADS");
 	double seconds = long_env && !strcmp(long_env, "1") ? 60 : 20;
 	struct conn_thread ct[CONN_THREADS];
 	unsigned long conns = 0, errors = 0, sampled = 0, mismatched = 0;
-	int reloads = RELOADS, reloads_ok = 0, sv[2], opt, i, status, refcnt;
+	int reloads = reloads_env ? atoi(reloads_env) : RELOADS;
+	int reloads_ok = 0, sv[2], opt, i, status, refcnt;
 	long long kobj0, kobj1, pcpu0, pcpu1, sunr0, sunr1;
 	struct memsnap base, end = { -1, -1 }, peak = { -1, -1 };
 	struct reader rd;
@@ -1250,8 +1302,12 @@ int main(int argc, char **argv)
 		       rd.dumps, rd.interrupted, rd.gets, rd.stats);
 
 	ksft_test_result(!errors && conns, "%lu connections, none failed\n", conns);
-	/* while reloading nothing is checkable: count on the first phase */
-	ksft_test_result(!mismatched && sampled >= storm_conns / 5,
+	/*
+	 * While reloading nothing is checkable: count on the first phase. A
+	 * tenth: ~75% are checked on Debian's kernels, ~20% on a debug one
+	 * (its connections are slow beside the churn, see quiet_ms()).
+	 */
+	ksft_test_result(!mismatched && sampled >= storm_conns / 10,
 			 "%lu sampled connections have their policy's values on both ends\n",
 			 sampled);
 	ksft_test_result(!sh->op_fail && sh->adds && sh->replaces && sh->dels,
