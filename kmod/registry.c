@@ -67,7 +67,12 @@ void tcpka_registry_add(const struct sock *sk, u32 id, u8 dir, u8 written)
 	WRITE_ONCE(old->ent.written, old->ent.written | written);
 }
 
-bool tcpka_registry_peek(const struct sock *sk, struct tcpka_reg_entry *ent)
+/*
+ * Copies the socket's record to @ent, if it has one; with @remove also
+ * removes it, and reports it only if this call was the one to remove it.
+ */
+static bool tcpka_registry_find(const struct sock *sk,
+				struct tcpka_reg_entry *ent, bool remove)
 {
 	struct tcpka_reg *reg;
 	bool found = false;
@@ -76,7 +81,14 @@ bool tcpka_registry_peek(const struct sock *sk, struct tcpka_reg_entry *ent)
 		return false;
 	rcu_read_lock();
 	reg = rhashtable_lookup(&tcpka_reg_ht, &sk, tcpka_reg_params);
-	if (reg) {
+	if (reg && remove) {
+		found = !rhashtable_remove_fast(&tcpka_reg_ht, &reg->node,
+						tcpka_reg_params);
+		if (found) {
+			*ent = reg->ent;
+			kfree_rcu(reg, rcu);
+		}
+	} else if (reg) {
 		ent->id = READ_ONCE(reg->ent.id);
 		ent->dir = reg->ent.dir;
 		ent->written = READ_ONCE(reg->ent.written);
@@ -86,22 +98,13 @@ bool tcpka_registry_peek(const struct sock *sk, struct tcpka_reg_entry *ent)
 	return found;
 }
 
+bool tcpka_registry_peek(const struct sock *sk, struct tcpka_reg_entry *ent)
+{
+	return tcpka_registry_find(sk, ent, false);
+}
+
 /* Removes the socket's record, if it has one, and returns it. */
 bool tcpka_registry_take(const struct sock *sk, struct tcpka_reg_entry *ent)
 {
-	struct tcpka_reg *reg;
-	bool found = false;
-
-	if (!atomic_read(&tcpka_reg_ht.nelems))
-		return false;
-	rcu_read_lock();
-	reg = rhashtable_lookup(&tcpka_reg_ht, &sk, tcpka_reg_params);
-	if (reg && !rhashtable_remove_fast(&tcpka_reg_ht, &reg->node,
-					   tcpka_reg_params)) {
-		*ent = reg->ent;
-		kfree_rcu(reg, rcu);
-		found = true;
-	}
-	rcu_read_unlock();
-	return found;
+	return tcpka_registry_find(sk, ent, true);
 }
