@@ -5,7 +5,8 @@
 # Debian's linux-source-6.1, once per machine: the result is cached outside
 # the tree, keyed by the source package's version and a hash of the config
 # fragment, so a changed fragment or a new source package builds anew and an
-# unchanged one is reused. Prints the path of the cache entry, which holds:
+# unchanged one is reused; entries unused for 30 days are removed. Prints
+# the path of the cache entry, which holds:
 #   obj/                 the O= build tree; a valid KDIR for external modules
 #   obj/arch/x86/boot/bzImage
 #   root/lib/modules/R/  the installed modules tree (depmod has run)
@@ -50,8 +51,33 @@ mkdir -p "$cache"
 exec 9>"$entry.lock"
 flock 9
 
+# Entries no run has used for 30 days go (2 GB each), and so do builds
+# left unfinished for a day; never one another run holds.
+prune()
+{
+	local d stamp
+
+	for d in "$cache"/kernel-*/; do
+		d=${d%/}
+		[ -d "$d" ] && [ "$d" != "$entry" ] || continue
+		stamp=$d/kernel.env
+		if [ -e "$stamp" ]; then
+			[ -n "$(find "$stamp" -mtime +30)" ] || continue
+		else
+			[ -n "$(find "$d" -maxdepth 0 -mtime +1)" ] || continue
+		fi
+		(
+			flock -n 8 || exit 0
+			echo "build-kernel: removing the unused $(basename "$d")" >&2
+			rm -rf "$d" "$d.lock"
+		) 8>>"$d.lock"
+	done
+}
+
 if [ -r "$entry/kernel.env" ]; then
 	echo "build-kernel: using the cached $(basename "$entry")" >&2
+	touch "$entry/kernel.env"
+	prune
 	echo "$entry"
 	exit 0
 fi
@@ -107,5 +133,6 @@ KDIR=$entry/obj
 MODROOT=$entry/root
 EOT
 mv "$entry/kernel.env.tmp" "$entry/kernel.env"
+prune
 echo "build-kernel: $krel built in $((SECONDS - start)) s" >&2
 echo "$entry"
