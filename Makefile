@@ -4,7 +4,7 @@
 #
 #   make             kmod/tcpka.ko for KDIR, tool/tcpka, the selftest programs
 #   make deps        install the Debian packages that are missing (as root)
-#   make lint        checkpatch --strict and a W=1 sparse build of the module
+#   make lint        checkpatch --strict, W=1 sparse builds for KDIR and KVERS
 #   make check       host tests, then the selftests in a VM on each of KVERS
 #   make demo        the demo in a VM running KVER
 #   make clean
@@ -12,7 +12,8 @@
 # Variables:
 #   KDIR   kernel build tree for `make` and `make lint`; default: the running
 #          kernel's, else the newest installed Debian 6.1 headers
-#   KVERS  kernels `make check` tests (default: newest installed 6.1 and 6.12)
+#   KVERS  kernels `make check` tests and `make lint` builds for (default:
+#          newest installed 6.1 and 6.12)
 #   KVER   kernel `make demo` boots (default: newest installed 6.1)
 #   V=1    show the guests' whole console instead of only results
 # The VM runner reads VM_TIMEOUT, VM_ACCEL, ... (see selftests/vm/vm.sh).
@@ -63,7 +64,8 @@ deps:
 
 lint: $(KSRC_STAMP)
 	@[ -d "$(KDIR)" ] || { echo "no kernel headers (KDIR=$(KDIR)); run make deps" >&2; exit 1; }
-	@scripts/lint.sh $(KDIR) $(BUILD)
+	@scripts/lint.sh $(BUILD) $(KDIR) $(filter-out $(realpath $(KDIR)),\
+		$(foreach v,$(KVERS),$(realpath /lib/modules/$(v)/build)))
 
 # tcpka.ko for kernel KVER, built from a copy in $(BUILD)/KVER/mod.
 vm-module:

@@ -6,14 +6,15 @@
 # W=1 build with sparse on every file (C=2). Any error, warning or check
 # from either fails.
 #
-#   lint.sh KDIR BUILD
+#   lint.sh BUILD KDIR...
 #
-# BUILD holds scripts/checkpatch.pl (extracted from linux-source by make).
+# BUILD holds scripts/checkpatch.pl (extracted from linux-source by make);
+# the module is built against each KDIR in turn.
 
 set -eu
-[ $# -eq 2 ] || { echo "usage: lint.sh KDIR BUILD" >&2; exit 1; }
-kdir=$1
-build=$2
+[ $# -ge 2 ] || { echo "usage: lint.sh BUILD KDIR..." >&2; exit 1; }
+build=$1
+shift
 top=$(cd "$(dirname "$0")/.." && pwd)
 status=0
 
@@ -27,18 +28,24 @@ if ! perl "$build/scripts/checkpatch.pl" --strict --no-tree --show-types \
 	status=1
 fi
 
-echo "lint: W=1 C=2 (sparse) build against $kdir"
-dir=$build/lint
-rm -rf "$dir"
-scripts/modsrc.sh "$dir"
-if ! make -C "$kdir" M="$dir" W=1 C=2 modules >"$dir.log" 2>&1; then
-	cat "$dir.log"
-	echo "lint: module build failed" >&2
-	status=1
-elif grep -E 'warning:|error:' "$dir.log"; then
-	echo "lint: compiler or sparse warnings (full log: $dir.log)" >&2
-	status=1
-fi
+# Each kernel's headers can warn about different things.
+rm -rf "$build/lint"
+mkdir -p "$build/lint"
+for kdir in "$@"; do
+	kver=$(basename "$kdir")
+	[ "$kver" != build ] || kver=$(basename "$(dirname "$kdir")")
+	echo "lint: W=1 C=2 (sparse) build against $kdir"
+	dir=$build/lint/$kver
+	scripts/modsrc.sh "$dir"
+	if ! make -C "$kdir" M="$dir" W=1 C=2 modules >"$dir.log" 2>&1; then
+		cat "$dir.log"
+		echo "lint: module build against $kdir failed" >&2
+		status=1
+	elif grep -E 'warning:|error:' "$dir.log"; then
+		echo "lint: compiler or sparse warnings (full log: $dir.log)" >&2
+		status=1
+	fi
+done
 
 [ $status -eq 0 ] && echo "lint: clean"
 exit $status
