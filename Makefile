@@ -101,5 +101,9 @@ include $(wildcard mk/*.mk)
 
 help:
 	@sed -n '3,19s/^# \{0,1\}//p' Makefile
+	@echo; echo "More, from mk/*.mk:"; echo
+	@for f in $(sort $(wildcard mk/*.mk)); do \
+		awk '!/^#/ { exit } /^#   / { sub(/^# /, ""); print }' $$f; \
+	done
 
 .PHONY: all module tool selftests deps lint vm-module check check-vm demo demo-vm clean help
