@@ -32,11 +32,11 @@ BUILD=${BUILD:-$TOP/build}
 export TOP VM_TIMEOUT=${VM_TIMEOUT:-3600} VM_MEM=${VM_MEM:-2048}
 # KASAN goes quiet after its first report unless told otherwise: one
 # during boot would hide the tests' ones. no5lvl: with 5-level paging (qemu's
-# "max" CPU has LA57), an interrupt that comes while the boot CPU's feature
-# bits are cleared and read again (identify_cpu()) sees the kernel as
-# 4-level, KASAN takes every direct-map address for a wild one, and its
-# reports, slower than the timer tick, never let boot go on (seen on a
-# loaded host). The kernel passes parameters it does not know to init, and
+# "max" CPU has LA57), a boot on a loaded host once never ended: KASAN
+# reported every direct-map address as wild from interrupts that came in
+# identify_cpu(), which clears the boot CPU's feature bits (LA57 among them,
+# which sets the shadow range) before reading them again; each report took
+# longer than a timer tick. The kernel passes parameters it does not know to init, and
 # init to the tests.
 export VM_APPEND="no5lvl kasan_multi_shot TCPKA_FUZZ_MESSAGES=${TCPKA_FUZZ_MESSAGES:-10000} \
 TCPKA_LOAD_RELOADS=${TCPKA_LOAD_RELOADS:-5} ${VM_APPEND:-}"
