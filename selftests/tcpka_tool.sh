@@ -497,6 +497,100 @@ t_many()
 	eq "${out##* }" 1000 "policies"
 }
 
+KEPT_CHANGING="Error: the policy set kept changing during the dump, try again"
+
+# consistent WANT: stdin has one policy per line, "PREF ID NAME" (ID "-"
+# when unknown); it must be one version of the set t_dump_churn builds:
+# s1..sWANT once each, "churn" at most once, ids unique, evaluation order.
+consistent()
+{
+	awk -v want="$1" '
+	{
+		if ($3 ~ /^s[0-9]+$/) {
+			if (seen[$3]++) bad = "policy " $3 " twice"
+			n++
+		} else if ($3 != "churn" || churn++) {
+			bad = "unexpected policy " $3
+		}
+		if ($2 != "-" && ids[$2]++)
+			bad = "id " $2 " twice"
+		if (NR > 1 && ($1 < pref || ($1 == pref && $2 != "-" && $2 + 0 <= id + 0)))
+			bad = "line " NR " out of evaluation order: " $0
+		pref = $1
+		id = $2
+	}
+	END {
+		if (!bad && n != want)
+			bad = n " of the " want " policies"
+		if (bad) {
+			print bad
+			exit 1
+		}
+	}'
+}
+
+# Dumps span many messages; a policy ahead of all others comes and goes
+# meanwhile, so a dump that went on across a change would list another
+# policy twice or miss one. Each output must be one version of the set, or
+# nothing but the error once the tool gave up; each distinct save output
+# (with or without that policy) must then load into an empty set and save
+# back the same.
+t_dump_churn()
+{
+	local i k what rc f clean=0 gaveup=0
+
+	for ((i = 1; i <= 1000; i++)); do
+		echo "policy add name s$i pref $((i % 10 + 1)) idle $((i % 100 + 1))"
+	done >pols
+	tk 0 -b pols
+	while [ ! -e stop ]; do
+		"$TCPKA" policy add name churn pref 0 >/dev/null || :
+		"$TCPKA" policy del name churn || :
+	done &
+	pids+=($!)
+	for ((k = 1; k <= 10; k++)); do
+		for what in show json save; do
+			case $what in
+			show) "$TCPKA" policy show ;;
+			json) "$TCPKA" -j policy show ;;
+			save) "$TCPKA" save ;;
+			esac >"d.$what" 2>d.err && rc=0 || rc=$?
+			if [ $rc -ne 0 ]; then
+				eq "$rc: $(cat d.err)" "1: $KEPT_CHANGING" "$what: failure"
+				eq "$(cat "d.$what")" "" "$what: output of a failed dump"
+				gaveup=$((gaveup + 1))
+				continue
+			fi
+			eq "$(cat d.err)" "" "$what: stderr"
+			case $what in
+			show) awk '{ print $2, $4, $6 }' d.show ;;
+			json) jq -r '.[] | "\(.pref) \(.id) \(.name)"' d.json ;;
+			save) awk '{ print $6, "-", $4 }' d.save ;;
+			esac >d.lines
+			consistent 1000 <d.lines ||
+				{ echo "$what, round $k: not one version of the set"; return 1; }
+			[ $what = save ] && cp d.save "saved.$(grep -c churn d.save)"
+			clean=$((clean + 1))
+		done
+	done
+	touch stop
+	wait "${pids[-1]}"
+	rm stop
+	echo "$clean whole dumps, $gaveup given up"
+	[ $clean -ge 15 ] || { echo "too few whole dumps"; return 1; }
+	ls saved.* >/dev/null || { echo "no save output came through"; return 1; }
+	ip netns add "$ns"
+	for f in saved.*; do
+		tk 0 -n "$ns" -b "$f"
+		tk 0 -n "$ns" save
+		eq "$out" "$(cat "$f")" "$f saved back from an empty set"
+		tk 0 -n "$ns" policy show
+		awk '{ print $2, $4, $6 }' <<<"$out" | consistent 1000
+		tk 0 -n "$ns" policy flush
+	done
+	ip netns del "$ns"
+}
+
 t_batch_comments()
 {
 	batch b <<-'EOT'
@@ -923,6 +1017,7 @@ tests=(
 	t_stats "stats in text and JSON"
 	t_save_roundtrip "save, flush, -b, save is byte-identical"
 	t_many "1000 policies: batch, show, JSON, save and load"
+	t_dump_churn "dumps of 1000 policies while the set changes are whole"
 	t_batch_comments "batch file with comments and blank lines"
 	t_batch_fail_line "batch: failing line as FILE:LINE, nothing after it"
 	t_batch_syntax "batch: a syntax error applies nothing"

@@ -6,6 +6,11 @@
  * come with the kernel's message) and NETLINK_CAP_ACK (so the error does
  * not echo our request back). A request ends with its ACK, its NLMSG_ERROR
  * or, for a dump, NLMSG_DONE.
+ *
+ * A dump is read whole before any of it is handed on: the kernel sends it
+ * a skb at a time and flags a message NLM_F_DUMP_INTR when the policy set
+ * changed since the previous one, so what came before may belong to
+ * another version of the set. Such a dump is dropped and asked again.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +29,9 @@
 #define SOL_NETLINK 270
 #endif
 
+/* Attempts at a dump before giving up on a set that keeps changing. */
+#define DUMP_TRIES	5
+
 struct tcpka_nl {
 	struct nl_sock *sk;
 	int family;
@@ -34,6 +42,11 @@ struct tcpka_nl {
 struct req {
 	struct tcpka_nl *nl;
 	int err;		/* 1 while pending, then 0 or -errno */
+	/* a dump: messages are kept in msgs, valid is called once it ends */
+	bool dump;
+	bool intr;		/* a message of the dump had NLM_F_DUMP_INTR */
+	struct nlmsghdr **msgs;
+	size_t nmsgs, cap;
 	int (*valid)(struct req *r, uint8_t cmd, struct nlattr **tb);
 	tcpka_policy_cb policy_cb;
 	void *arg;
@@ -177,26 +190,73 @@ static int finish_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* Parses one reply or event and hands it to r->valid: 0 or -errno. */
+static int deliver(struct req *r, struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[TCPKA_A_MAX + 1];
+	int ret;
+
+	ret = genlmsg_parse(nlh, 0, tb, TCPKA_A_MAX, attr_policy);
+	if (ret < 0)
+		return lib_err(r->nl, ret);
+	ret = r->valid(r, gh->cmd, tb);
+	if (ret)
+		return ret < 0 ? ret : -ECANCELED;
+	return 0;
+}
+
+/* Keeps a copy of a dump's message until the dump is known whole. */
+static int keep(struct req *r, const struct nlmsghdr *nlh)
+{
+	struct nlmsghdr *copy;
+
+	if (r->nmsgs == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct nlmsghdr **tmp = realloc(r->msgs, cap * sizeof(*tmp));
+
+		if (!tmp)
+			return -ENOMEM;
+		r->msgs = tmp;
+		r->cap = cap;
+	}
+	copy = malloc(nlh->nlmsg_len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, nlh, nlh->nlmsg_len);
+	r->msgs[r->nmsgs++] = copy;
+	return 0;
+}
+
+static void drop_kept(struct req *r)
+{
+	while (r->nmsgs)
+		free(r->msgs[--r->nmsgs]);
+}
+
 static int valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct genlmsghdr *gh = nlmsg_data(nlh);
-	struct nlattr *tb[TCPKA_A_MAX + 1];
 	struct req *r = arg;
 	int ret;
 
 	if (!r->valid)
 		return NL_OK;
-	ret = genlmsg_parse(nlh, 0, tb, TCPKA_A_MAX, attr_policy);
-	if (ret < 0) {
-		r->err = lib_err(r->nl, ret);
-		return NL_STOP;
-	}
-	ret = r->valid(r, gh->cmd, tb);
+	ret = r->dump ? keep(r, nlh) : deliver(r, nlh);
 	if (ret) {
-		r->err = ret < 0 ? ret : -ECANCELED;
+		r->err = ret;
 		return NL_STOP;
 	}
+	return NL_OK;
+}
+
+/* Noted, and the message is read on: the dump must be drained anyway. */
+static int intr_cb(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+
+	(void)msg;
+	r->intr = true;
 	return NL_OK;
 }
 
@@ -210,6 +270,7 @@ static struct nl_cb *req_cb(struct req *r)
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, r);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, intr_cb, r);
 	return cb;
 }
 
@@ -233,6 +294,7 @@ static int transact(struct tcpka_nl *nl, struct nl_msg *msg, struct req *r)
 
 	r->nl = nl;
 	r->err = 1;
+	r->intr = false;
 	nl->errmsg[0] = '\0';
 	nl->miss_type = -1;
 	cb = req_cb(r);
@@ -306,6 +368,37 @@ static int simple(struct tcpka_nl *nl, uint8_t cmd, int flags,
 		return -EMSGSIZE;
 	}
 	return transact(nl, msg, r);
+}
+
+/*
+ * Dumps cmd, and calls r->valid for each object once a whole dump came
+ * through without NLM_F_DUMP_INTR, so that the caller never sees part of
+ * an interrupted one; up to DUMP_TRIES times.
+ */
+static int dump(struct tcpka_nl *nl, uint8_t cmd, struct req *r)
+{
+	size_t i;
+	int tries, ret = 0;
+
+	r->dump = true;
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		drop_kept(r);
+		ret = simple(nl, cmd, NLM_F_DUMP, NULL, r);
+		if (ret || !r->intr)
+			break;
+	}
+	if (!ret && r->intr) {
+		snprintf(nl->errmsg, sizeof(nl->errmsg),
+			 "the policy set kept changing during the dump, try again");
+		ret = -EAGAIN;
+	}
+	for (i = 0; !ret && i < r->nmsgs; i++)
+		ret = deliver(r, r->msgs[i]);
+	drop_kept(r);
+	free(r->msgs);
+	r->msgs = NULL;
+	r->cap = 0;
+	return ret;
 }
 
 static void get_stats(struct nlattr *nest, uint32_t *present, uint64_t *val)
@@ -413,7 +506,9 @@ int tcpka_nl_policy_get(struct tcpka_nl *nl, const struct tcpka_policy *key,
 {
 	struct req r = { .valid = policy_valid, .policy_cb = cb, .arg = arg };
 
-	return simple(nl, TCPKA_CMD_POLICY_GET, key ? 0 : NLM_F_DUMP, key, &r);
+	if (!key)
+		return dump(nl, TCPKA_CMD_POLICY_GET, &r);
+	return simple(nl, TCPKA_CMD_POLICY_GET, 0, key, &r);
 }
 
 int tcpka_nl_policy_flush(struct tcpka_nl *nl)

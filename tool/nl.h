@@ -38,7 +38,12 @@ int tcpka_nl_policy_add(struct tcpka_nl *nl, const struct tcpka_policy *req,
 int tcpka_nl_policy_replace(struct tcpka_nl *nl,
 			    const struct tcpka_policy *req);
 int tcpka_nl_policy_del(struct tcpka_nl *nl, const struct tcpka_policy *key);
-/* key NULL: dump every policy in evaluation order. */
+/*
+ * key NULL: dump every policy in evaluation order. cb is called once the
+ * whole dump came through, and only for a dump that no change of the set
+ * interrupted: an interrupted one is asked again, up to 5 times in all,
+ * then this fails with -EAGAIN and cb was never called.
+ */
 int tcpka_nl_policy_get(struct tcpka_nl *nl, const struct tcpka_policy *key,
 			tcpka_policy_cb cb, void *arg);
 int tcpka_nl_policy_flush(struct tcpka_nl *nl);
