@@ -6,7 +6,8 @@
 # (comments, FILE:LINE errors, nothing applied after a failing line,
 # -force), atomic load, save/flush/-b round trip byte for byte, usage errors
 # (exit 2), an unprivileged user (exit 1), cgroup paths in both spellings,
-# -n NETNS, monitor, and the message when the module is absent.
+# -n NETNS, monitor (also with -t and -ts timestamps), and the message when
+# the module is absent.
 #
 # Runs as root with tcpka loaded (the VM runner's contract); leaves no
 # policy, network namespace or cgroup behind and the module loaded.
@@ -816,29 +817,44 @@ t_netns()
 }
 
 # start_monitor FILE [OPTIONS]: tcpka OPTIONS monitor, appending to FILE,
-# once it is subscribed (poked until it reports an event), FILE emptied.
+# once it is subscribed (poked until it reports an event). Then FILE and
+# those of the monitors the test started before, in the same namespace,
+# are emptied once each reported a last poke: the pokes are gone from all.
+monfiles=()
 start_monitor()
 {
-	local file=$1
+	local file=$1 o f poke=()
 
 	shift
+	# the pokes take the options but those only monitor takes
+	for o; do
+		case $o in -t | -ts) ;; *) poke+=("$o") ;; esac
+	done
 	: >"$file"
 	"$TCPKA" "$@" monitor >>"$file" 2>&1 &
 	mon=$!
 	pids+=("$mon")
+	monfiles+=("$file")
 	for _ in $(seq 100); do
-		"$TCPKA" "$@" policy add name mon-sync >/dev/null
-		"$TCPKA" "$@" policy del name mon-sync
+		"$TCPKA" "${poke[@]}" policy add name mon-sync >/dev/null
+		"$TCPKA" "${poke[@]}" policy del name mon-sync
 		grep -q 'mon-sync' "$file" && break
 		sleep 0.1
 	done
-	for _ in $(seq 100); do
-		[ "$(grep -c mon-sync "$file")" -ge 2 ] &&
-			tail -n 1 "$file" | grep -q mon-sync && break
-		sleep 0.1
-	done
 	grep -q 'mon-sync' "$file" || { echo "monitor saw nothing"; return 1; }
-	: >"$file"
+	"$TCPKA" "${poke[@]}" policy add name mon-last >/dev/null
+	"$TCPKA" "${poke[@]}" policy del name mon-last
+	for f in "${monfiles[@]}"; do
+		for _ in $(seq 100); do
+			[ "$(grep -c mon-last "$f")" -ge 2 ] && break
+			sleep 0.1
+		done
+		[ "$(grep -c mon-last "$f")" -ge 2 ] ||
+			{ echo "$f: the monitor missed events"; cat "$f"; return 1; }
+	done
+	for f in "${monfiles[@]}"; do
+		: >"$f"
+	done
 }
 
 # wait_lines FILE N
@@ -890,6 +906,79 @@ t_monitor_json()
 	jv pref 7
 	jv idle 5
 	kill "$mon"
+}
+
+# -t and -ts stamps as ip(8) prints them, in local time
+DAY='(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123][0-9]'
+TS_LONG="^Timestamp: ($DAY [0-2][0-9]:[0-5][0-9]:[0-6][0-9] [0-9]{4}) [0-9]{1,6} usec\$"
+TS_SHORT='^\[([0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9])\.[0-9]{6}\] '
+
+# in_window FORMAT STAMP: STAMP is the time FORMAT prints (strftime, local
+# time) for a second from $t0 to now.
+in_window()
+{
+	local t s
+
+	for ((t = t0; t <= $(date +%s); t++)); do
+		printf -v s "%($1)T" "$t"
+		[ "$s" = "$2" ] && return
+	done
+	echo "stamp '$2' is not the time of the test (from $(printf '%(%F %T)T' "$t0"))"
+	return 1
+}
+
+t_monitor_timestamp()
+{
+	local i line
+
+	t0=$(date +%s)
+	start_monitor mon -t
+	start_monitor mons -ts
+	monitor_events
+	wait_lines mon 8
+	wait_lines mons 4
+	# -t: a line of its own before each event
+	for i in 1 3 5 7; do
+		line=$(sed -n "${i}p" mon)
+		[[ $line =~ $TS_LONG ]] || { echo "-t, line $i: '$line'"; return 1; }
+		in_window "%a %b %e %H:%M:%S %Y" "${BASH_REMATCH[1]}"
+	done
+	eq "$(sed -n 2p mon | cut -d' ' -f1-11)" "add pref 7 id $id name m1 mode default idle 5" "-t add"
+	eq "$(sed -n 4p mon | cut -d' ' -f1-11)" "replace pref 7 id $id name m1 mode default idle 6" "-t replace"
+	eq "$(sed -n 6p mon | cut -d' ' -f1-7)" "del pref 7 id $id name m1" "-t del"
+	eq "$(sed -n 8p mon)" "flush" "-t flush"
+	# -ts: at the start of each event's line
+	while read -r line; do
+		[[ $line =~ $TS_SHORT ]] || { echo "-ts: '$line'"; return 1; }
+		in_window "%Y-%m-%dT%H:%M:%S" "${BASH_REMATCH[1]}"
+	done <mons
+	sed -E "s/$TS_SHORT//" mons >bare
+	eq "$(sed -n 1p bare | cut -d' ' -f1-11)" "add pref 7 id $id name m1 mode default idle 5" "-ts add"
+	eq "$(sed -n 3p bare | cut -d' ' -f1-7)" "del pref 7 id $id name m1" "-ts del"
+	eq "$(sed -n 4p bare)" "flush" "-ts flush"
+}
+
+t_monitor_json_timestamp()
+{
+	local f
+
+	t0=$(date +%s)
+	start_monitor mon -j -t
+	start_monitor mons -ts -j
+	monitor_events
+	wait_lines mon 4
+	wait_lines mons 4
+	for f in mon mons; do
+		out=$(cat $f)
+		jeq -s 'map(.event)' '["add","replace","del","flush"]' \
+			'map(keys_unsorted)' '[["timestamp","event","policy"],["timestamp","event","policy"],["timestamp","event","policy"],["timestamp","event"]]' \
+			'map(.timestamp | type) | unique' '["number"]' \
+			"map(.timestamp >= $t0 and .timestamp < now + 1) | unique" '[true]' \
+			'map(.timestamp) == (map(.timestamp) | sort)' true \
+			'.[0].policy.name' '"m1"'
+		# seconds since the epoch, microseconds in exactly 6 decimals
+		eq "$(grep -cE '^\{"timestamp":[0-9]+\.[0-9]{6},"event":' $f)" 4 "$f: timestamp format"
+	done
 }
 
 # A veth pair between $ns-c (10.99.0.2, fd00:99::2) and $ns-s (.1, ::1).
@@ -954,6 +1043,7 @@ t_monitor_reaped()
 	id=$out
 	start_monitor mon -n "$ns-c"
 	start_monitor monj -n "$ns-c" -j
+	start_monitor mons -n "$ns-c" -ts
 	serve 8080
 	serve 8081
 	dial 10.99.0.1 8080
@@ -962,12 +1052,16 @@ t_monitor_reaped()
 	ip -n "$ns-s" link set veth0 down
 	wait_lines mon 2
 	wait_lines monj 2
+	wait_lines mons 2
 	line=$(grep ' peer 10.99.0.1:8080 ' mon) || { cat mon; return 1; }
 	[[ $line =~ ^reaped\ id\ $id\ local\ 10\.99\.0\.2:[0-9]+\ peer\ 10\.99\.0\.1:8080\ cgroup-id\ [0-9]+\ idle-ms\ [0-9]+$ ]] ||
 		{ echo "IPv4 line: $line"; return 1; }
 	line=$(grep ' peer \[fd00:99::1\]:8081 ' mon) || { cat mon; return 1; }
 	[[ $line =~ ^reaped\ id\ $id\ local\ \[fd00:99::2\]:[0-9]+\ peer\ \[fd00:99::1\]:8081\ cgroup-id\ [0-9]+\ idle-ms\ [0-9]+$ ]] ||
 		{ echo "IPv6 line: $line"; return 1; }
+	grep -qE "${TS_SHORT}reaped id $id local 10\.99\.0\.2:[0-9]+ peer 10\.99\.0\.1:8080 " mons &&
+		grep -qE "${TS_SHORT}reaped id $id local \[fd00:99::2\]:[0-9]+ peer \[fd00:99::1\]:8081 " mons ||
+		{ echo "-ts:"; cat mons; return 1; }
 	out=$(cat monj)
 	jeq -s 'map(keys_unsorted) | unique' \
 		'[["event","id","family","laddr","lport","raddr","rport","cgroup_id","idle_ms"]]' \
@@ -1031,6 +1125,8 @@ tests=(
 	t_netns "-n NETNS"
 	t_monitor "monitor prints one line per event"
 	t_monitor_json "monitor -j prints one JSON object per event"
+	t_monitor_timestamp "monitor -t and -ts: the time of each event, as ip(8)"
+	t_monitor_json_timestamp "monitor -j -t/-ts: a timestamp key, epoch seconds"
 	t_monitor_reaped "monitor reports dead peers (IPv4, IPv6), text and JSON"
 	t_module_absent "module absent: the tool says so"
 )

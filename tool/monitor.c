@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tcpka monitor: one line per event of the "monitor" group, as it
- * happens, like "ip monitor"; with -j one JSON object per line.
+ * happens, like "ip monitor"; with -j one JSON object per line; with -t
+ * or -ts the time each event was received, as "ip -t monitor" prints it.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 
 void monitor_usage(FILE *f)
 {
-	fputs("Usage: tcpka [OPTIONS] monitor\n", f);
+	fputs("Usage: tcpka [OPTIONS] [ -t[imestamp] | -ts[hort] ] monitor\n", f);
 }
 
 int monitor_parse(struct command *cmd, int argc, char **argv)
@@ -35,10 +36,18 @@ static const char *event_name(uint8_t cmd)
 	}
 }
 
+/* Opens an event's object; with -t or -ts, the time comes first. */
+static void begin_event(void)
+{
+	open_json_object(NULL);
+	if (opts.timestamp)
+		print_timestamp(opts.tshort);
+}
+
 static int on_policy(uint8_t cmd, const struct tcpka_policy *p, void *arg)
 {
 	(void)arg;
-	open_json_object(NULL);
+	begin_event();
 	print_string(PRINT_ANY, "event", "%s", event_name(cmd));
 	if (p)
 		print_policy(p, "policy");	/* ends the text line */
@@ -67,7 +76,7 @@ static void print_endpoint(const char *key, const char *pkey,
 static int on_reaped(const struct tcpka_reaped *r, void *arg)
 {
 	(void)arg;
-	open_json_object(NULL);
+	begin_event();
 	print_string(PRINT_ANY, "event", "%s", "reaped");
 	print_uint(PRINT_ANY, "id", "id %llu", r->id);
 	print_string(PRINT_JSON, "family", NULL, family_name(r->family));

@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -162,6 +164,33 @@ void print_null(enum output_type t, const char *key, const char *fmt)
 }
 
 #pragma GCC diagnostic pop
+
+void print_timestamp(bool tshort)
+{
+	char buf[64];
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	if (json) {
+		/* kept as printed: a double would print 17 digits */
+		snprintf(buf, sizeof(buf), "%lld.%06ld", (long long)tv.tv_sec,
+			 (long)tv.tv_usec);
+		json_add("timestamp",
+			 json_object_new_double_s(tv.tv_sec + tv.tv_usec / 1e6,
+						  buf));
+		return;
+	}
+	localtime_r(&tv.tv_sec, &tm);
+	if (tshort) {
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		text_field("[%s.%06ld]", buf, (long)tv.tv_usec);
+		return;
+	}
+	/* asctime()'s format, without its newline */
+	strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm);
+	printf("Timestamp: %s %ld usec\n", buf, (long)tv.tv_usec);
+}
 
 void print_nl(void)
 {

@@ -36,6 +36,13 @@ void print_string(enum output_type t, const char *key, const char *fmt,
 void print_bool(enum output_type t, const char *key, const char *fmt,
 		bool val);
 void print_null(enum output_type t, const char *key, const char *fmt);
+/*
+ * The time now, for monitor's -t/-ts. Text: a line of its own,
+ * "Timestamp: Wed Mar 20 15:45:00 2024 123456 usec", or (tshort) a first
+ * field "[2024-03-20T15:45:00.123456]", in local time, as ip(8) prints
+ * them. JSON: "timestamp", seconds since the epoch with 6 decimals.
+ */
+void print_timestamp(bool tshort);
 /* Text: ends the line. */
 void print_nl(void);
 /* JSON: drops what is open without printing it (the command failed). */

@@ -30,7 +30,7 @@ void usage_main(FILE *f)
 	      "       tcpka [OPTIONS] load FILE\n"
 	      "where  OBJECT  := { policy | stats | monitor | save }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME |\n"
-	      "                    -V[ersion] | -h[elp] }\n"
+	      "                    -t[imestamp] | -ts[hort] | -V[ersion] | -h[elp] }\n"
 	      "Try \"tcpka policy help\" for the policy commands.\n", f);
 }
 
@@ -235,6 +235,11 @@ int main(int argc, char **argv)
 			opts.force = true;
 		} else if (matches(opt, "atomic")) {
 			opts.atomic = true;
+		} else if (matches(opt, "timestamp")) {
+			opts.timestamp = true;
+		} else if (matches(opt, "tshort")) {
+			/* as ip(8): -ts wins over -t, in any order */
+			opts.timestamp = opts.tshort = true;
 		} else {
 			return usage_err(usage_main, "unknown option \"%s\"",
 					 opt);
@@ -257,6 +262,9 @@ int main(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
+	if (opts.timestamp && (opts.batch || !cmd.desc ||
+			       cmd.desc->run != monitor_run))
+		return usage_err(usage_main, "-timestamp and -tshort need monitor");
 
 	print_init(opts.json, opts.pretty);
 	if (opts.netns) {

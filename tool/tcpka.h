@@ -91,6 +91,8 @@ struct tcpka_opts {
 	bool pretty;
 	bool force;
 	bool atomic;
+	bool timestamp;		/* monitor: -t, or -ts with tshort */
+	bool tshort;
 	const char *netns;
 	const char *batch;
 };

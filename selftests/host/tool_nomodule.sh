@@ -4,7 +4,8 @@
 # Host test of the tcpka tool with the module absent (the build machine
 # cannot load it): every command that needs the kernel says
 #   Error: tcpka module is not loaded (try: modprobe tcpka)
-# and exits 1, through the whole netlink setup path, under valgrind; -V
+# and exits 1, through the whole netlink setup path, under valgrind (monitor
+# also with -t and -ts, which it alone takes); -V
 # says "not loaded"; -n with a missing namespace exits 1. Skipped where
 # the tcpka family exists (a machine with the module loaded).
 #
@@ -29,6 +30,9 @@ cases=(
 	'policy apply'
 	'stats'
 	'monitor'
+	'-t monitor'
+	'-ts -j monitor'
+	'--tshort -timestamp monitor'
 	'save'
 	'-j policy show'
 	'-p stats'
