@@ -543,7 +543,7 @@ t_dump_churn()
 	for ((i = 1; i <= 1000; i++)); do
 		echo "policy add name s$i pref $((i % 10 + 1)) idle $((i % 100 + 1))"
 	done >pols
-	tk 0 -b pols
+	tk 0 load pols
 	while [ ! -e stop ]; do
 		"$TCPKA" policy add name churn pref 0 >/dev/null || :
 		"$TCPKA" policy del name churn || :
@@ -582,7 +582,7 @@ t_dump_churn()
 	ls saved.* >/dev/null || { echo "no save output came through"; return 1; }
 	ip netns add "$ns"
 	for f in saved.*; do
-		tk 0 -n "$ns" -b "$f"
+		tk 0 -n "$ns" load "$f"
 		tk 0 -n "$ns" save
 		eq "$out" "$(cat "$f")" "$f saved back from an empty set"
 		tk 0 -n "$ns" policy show
