@@ -44,9 +44,10 @@
 #
 # Arguments: run only the tests named (e.g. t_existing t_dead_peer).
 
-ksft_skip=4
 TCPKA=${TCPKA:-tcpka}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=tcpka_lib.sh
+. "$here/tcpka_lib.sh"
 HOLD=$here/tcpka_hold
 STORM=$here/conn_storm
 pfx=tcpka-rp-$$
@@ -93,14 +94,6 @@ tk()
 		echo "tcpka -n $ns $*: failed: $out"
 		return 1
 	fi
-}
-
-# eq GOT WANT WHAT
-eq()
-{
-	[ "$1" = "$2" ] && return
-	printf '%s:\n  got:  %s\n  want: %s\n' "$3" "$1" "$2"
-	return 1
 }
 
 # The counters at the end of a "policy show" line, from "matched" on.
@@ -165,6 +158,22 @@ wait_for()
 		fi
 		sleep 0.1
 	done
+}
+
+# timed_out SINCE WHAT MIN MAX: the client's connection 0 was closed with
+# ETIMEDOUT, its blocked read failing MIN to MAX seconds after SINCE (an
+# $EPOCHREALTIME), the moment WHAT.
+timed_out()
+{
+	local since=$1 what=$2 min=$3 max=$4 err at t
+
+	wait_for "$tmp/c" '^closed 0 ' $((${max%.*} + 9))
+	read -r _ _ err at < <(grep '^closed 0 ' "$tmp/c")
+	eq "$err" ETIMEDOUT "the blocked read's error"
+	t=$(awk -v a="$at" -v b="$since" 'BEGIN { printf "%.2f", a - b }')
+	echo "# read failed $t s after $what"
+	awk -v t="$t" -v min="$min" -v max="$max" 'BEGIN { exit !(t >= min && t <= max) }' ||
+		{ echo "read failed after $t s, not within $min..$max s"; return 1; }
 }
 
 # serve NS PORT...: tcpka_hold listening in NS on every PORT
@@ -345,7 +354,7 @@ t_counters()
 
 t_dead_peer()
 {
-	local s=$pfx-dp-s c=$pfx-dp-c id lp t0 t line err at cg
+	local s=$pfx-dp-s c=$pfx-dp-c id lp t0 line cg
 
 	pair dp
 	serve "$s" 7101 7102
@@ -362,13 +371,7 @@ t_dead_peer()
 
 	t0=$EPOCHREALTIME
 	silence "$s"
-	wait_for "$tmp/c" '^closed 0 ' 10
-	read -r _ _ err at < <(grep '^closed 0 ' "$tmp/c")
-	eq "$err" ETIMEDOUT "the blocked read's error"
-	t=$(awk -v a="$at" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
-	echo "# read failed $t s after the peer was silenced"
-	awk -v t="$t" 'BEGIN { exit !(t <= 6) }' ||
-		{ echo "read failed after $t s, not within 6 s"; return 1; }
+	timed_out "$t0" "the peer was silenced" 0 6
 	eq "$(counters "$c" dead)" "matched 1 applied 1 kept 0 skipped 0 existing 0 reaped 1" "counters after the peer died"
 
 	wait_for "$tmp/mon" '"reaped"' 5
@@ -395,7 +398,7 @@ t_dead_peer()
 
 t_user_timeout()
 {
-	local s=$pfx-ut-s c=$pfx-ut-c err at sent t
+	local s=$pfx-ut-s c=$pfx-ut-c sent
 
 	pair ut
 	serve "$s" 7201
@@ -408,14 +411,8 @@ t_user_timeout()
 	echo send >&"${cmd[c]}"
 	wait_for "$tmp/c" '^sent 0 ' 5
 	read -r _ _ sent < <(grep '^sent 0 ' "$tmp/c")
-	wait_for "$tmp/c" '^closed 0 ' 15
-	read -r _ _ err at < <(grep '^closed 0 ' "$tmp/c")
-	eq "$err" ETIMEDOUT "the blocked read's error"
-	t=$(awk -v a="$at" -v b="$sent" 'BEGIN { printf "%.2f", a - b }')
-	echo "# read failed $t s after the data was sent"
 	# 2 s, and some slack for an emulated machine
-	awk -v t="$t" 'BEGIN { exit !(t >= 1.9 && t <= 4) }' ||
-		{ echo "read failed after $t s, not about 2 s"; return 1; }
+	timed_out "$sent" "the data was sent" 1.9 4
 	eq "$(counters "$c" ut)" "matched 1 applied 1 kept 0 skipped 0 existing 0 reaped 1" "counters"
 }
 
@@ -473,13 +470,7 @@ tests=(
 	t_rate_limit "200 reaped at once: events rate-limited, the rest counted as dropped"
 )
 
-if [ $# -gt 0 ]; then
-	only=()
-	for ((i = 0; i < ${#tests[@]}; i += 2)); do
-		[[ " $* " == *" ${tests[i]} "* ]] && only+=("${tests[i]}" "${tests[i + 1]}")
-	done
-	tests=("${only[@]}")
-fi
+tests_only "$@"
 
 # What a test started in the background ends with it, and its namespaces
 # go (set -e holds in the EXIT trap: nothing here may fail).
@@ -526,7 +517,5 @@ run_test()
 
 echo "TAP version 13"
 echo "1..$((${#tests[@]} / 2))"
-for ((i = 0; i < ${#tests[@]}; i += 2)); do
-	run_test "${tests[i]}" "${tests[i + 1]}"
-done
+run_tests
 exit $failed

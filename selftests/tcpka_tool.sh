@@ -12,9 +12,10 @@
 # Runs as root with tcpka loaded (the VM runner's contract); leaves no
 # policy, network namespace or cgroup behind and the module loaded.
 
-ksft_skip=4
 TCPKA=${TCPKA:-tcpka}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=tcpka_lib.sh
+. "$here/tcpka_lib.sh"
 NOMOD="Error: tcpka module is not loaded (try: modprobe tcpka)"
 EPERM="Error: Operation not permitted"
 STATS0="matched 0 applied 0 kept 0 skipped 0 existing 0 reaped 0"
@@ -79,14 +80,6 @@ tk()
 		echo "stderr: $err"
 		return 1
 	fi
-}
-
-# eq GOT WANT WHAT
-eq()
-{
-	[ "$1" = "$2" ] && return
-	printf '%s:\n  got:  %s\n  want: %s\n' "$3" "$1" "$2"
-	return 1
 }
 
 # jeq [-s] FILTER WANT [FILTER WANT]...: jq -c FILTER of $out must be
@@ -1133,11 +1126,7 @@ tests=(
 
 # Arguments: run only the tests named (e.g. t_load t_netns), for debugging.
 if [ $# -gt 0 ]; then
-	only=()
-	for ((i = 0; i < ${#tests[@]}; i += 2)); do
-		[[ " $* " == *" ${tests[i]} "* ]] && only+=("${tests[i]}" "${tests[i + 1]}")
-	done
-	tests=("${only[@]}")
+	tests_only "$@"
 	usage_cases=()
 	help_cases=()
 fi
@@ -1145,9 +1134,7 @@ fi
 echo "TAP version 13"
 echo "1..$((${#tests[@]} / 2 + ${#usage_cases[@]} + ${#help_cases[@]}))"
 
-for ((i = 0; i < ${#tests[@]}; i += 2)); do
-	run_test "${tests[i]}" "${tests[i + 1]}"
-done
+run_tests
 
 for c in "${usage_cases[@]}"; do
 	eval "set -- $c"
