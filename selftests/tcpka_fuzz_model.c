@@ -39,44 +39,33 @@
 enum kind { K_NONE, K_U8, K_U16, K_U32, K_U64, K_S32, K_STR, K_FLAG,
 	    K_REJECT };
 
+/* What add and replace both take. */
+#define POLICY_KINDS					\
+	[TCPKA_A_ID] = K_U32,				\
+	[TCPKA_A_NAME] = K_STR,				\
+	[TCPKA_A_PREF] = K_U32,				\
+	[TCPKA_A_CGROUP_ID] = K_U64,			\
+	[TCPKA_A_CGROUP_FD] = K_S32,			\
+	[TCPKA_A_LPORT_MIN] = K_U16,			\
+	[TCPKA_A_LPORT_MAX] = K_U16,			\
+	[TCPKA_A_RPORT_MIN] = K_U16,			\
+	[TCPKA_A_RPORT_MAX] = K_U16,			\
+	[TCPKA_A_FAMILY] = K_U16,			\
+	[TCPKA_A_DIR] = K_U8,				\
+	[TCPKA_A_MODE] = K_U8,				\
+	[TCPKA_A_IDLE] = K_U32,				\
+	[TCPKA_A_INTVL] = K_U32,			\
+	[TCPKA_A_CNT] = K_U32,				\
+	[TCPKA_A_USER_TIMEOUT] = K_U32
+
 static const enum kind policy_kinds[TCPKA_A_MAX + 1] = {
-	[TCPKA_A_ID] = K_U32,
-	[TCPKA_A_NAME] = K_STR,
-	[TCPKA_A_PREF] = K_U32,
-	[TCPKA_A_CGROUP_ID] = K_U64,
-	[TCPKA_A_CGROUP_FD] = K_S32,
-	[TCPKA_A_LPORT_MIN] = K_U16,
-	[TCPKA_A_LPORT_MAX] = K_U16,
-	[TCPKA_A_RPORT_MIN] = K_U16,
-	[TCPKA_A_RPORT_MAX] = K_U16,
-	[TCPKA_A_FAMILY] = K_U16,
-	[TCPKA_A_DIR] = K_U8,
-	[TCPKA_A_MODE] = K_U8,
-	[TCPKA_A_IDLE] = K_U32,
-	[TCPKA_A_INTVL] = K_U32,
-	[TCPKA_A_CNT] = K_U32,
-	[TCPKA_A_USER_TIMEOUT] = K_U32,
+	POLICY_KINDS,
 	[TCPKA_A_EXISTING] = K_FLAG,
 };
 
 /* Replace takes the same but EXISTING; get, del and apply ID or NAME. */
 static const enum kind replace_kinds[TCPKA_A_MAX + 1] = {
-	[TCPKA_A_ID] = K_U32,
-	[TCPKA_A_NAME] = K_STR,
-	[TCPKA_A_PREF] = K_U32,
-	[TCPKA_A_CGROUP_ID] = K_U64,
-	[TCPKA_A_CGROUP_FD] = K_S32,
-	[TCPKA_A_LPORT_MIN] = K_U16,
-	[TCPKA_A_LPORT_MAX] = K_U16,
-	[TCPKA_A_RPORT_MIN] = K_U16,
-	[TCPKA_A_RPORT_MAX] = K_U16,
-	[TCPKA_A_FAMILY] = K_U16,
-	[TCPKA_A_DIR] = K_U8,
-	[TCPKA_A_MODE] = K_U8,
-	[TCPKA_A_IDLE] = K_U32,
-	[TCPKA_A_INTVL] = K_U32,
-	[TCPKA_A_CNT] = K_U32,
-	[TCPKA_A_USER_TIMEOUT] = K_U32,
+	POLICY_KINDS,
 };
 
 static const enum kind ident_kinds[TCPKA_A_MAX + 1] = {
