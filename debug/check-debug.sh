@@ -87,17 +87,7 @@ KMOD_ROOT=$MODROOT "$VM/mkinitramfs.sh" "$KREL" "$out/mod/kmod/tcpka.ko" \
 
 start=$SECONDS
 VM_KERNEL=$KERNEL "$VM/vm.sh" "$KREL" "$out/initramfs.cpio" "$out" selftests | show
-rc=${PIPESTATUS[0]}
-if ! grep -q '^# tcpka-vm: done' "$out/results.ktap"; then
-	if [ "$rc" -eq 124 ]; then
-		why="killed after $VM_TIMEOUT s"
-	else
-		why="qemu exit status $rc"
-	fi
-	printf '# selftests: vm\nnot ok 1 %s\n' \
-		"the guest did not finish ($why), see $out/console.log" |
-		tee -a "$out/results.ktap" | show
-fi
+"$VM/unfinished.sh" "$out" "${PIPESTATUS[0]}" | show
 
 # What the guest's own check cannot see.
 log=$out/console.log

@@ -83,7 +83,7 @@ run_host_tests()
 
 run_kernel()
 {
-	local kver=$1 out=$BUILD/$1 start=$SECONDS rc why last
+	local kver=$1 out=$BUILD/$1 start=$SECONDS
 
 	mkdir -p "$out"
 	if ! "$VM/mkinitramfs.sh" "$kver" "$out/mod/kmod/tcpka.ko" \
@@ -92,22 +92,7 @@ run_kernel()
 			tee "$out/results.ktap" | show "$kver"
 	else
 		"$VM/vm.sh" "$kver" "$out/initramfs.cpio" "$out" selftests | show "$kver"
-		rc=${PIPESTATUS[0]}
-		if ! grep -q '^# tcpka-vm: done' "$out/results.ktap"; then
-			if [ "$rc" -eq 124 ]; then
-				why="killed after ${VM_TIMEOUT:-1500} s"
-			else
-				why="qemu exit status $rc"
-			fi
-			last=$(grep '^# selftests: ' "$out/console.log" | tail -n 1)
-			[ -n "$last" ] && why="$why, during ${last#\# selftests: }"
-			{
-				echo "# selftests: vm"
-				grep -m 5 -E 'Kernel panic|BUG:|Oops|WARNING:|general protection' \
-					"$out/console.log" | sed 's/^/# /'
-				echo "not ok 1 the guest did not finish ($why), see $out/console.log"
-			} | tee -a "$out/results.ktap" | show "$kver"
-		fi
+		"$VM/unfinished.sh" "$out" "${PIPESTATUS[0]}" | show "$kver"
 	fi
 	count "$kver" "$out/results.ktap"
 	echo "# $kver: $((SECONDS - start)) s"
